@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Mirror the collection at .../ansible_collections/stateful/kube for ansible-test.
+# ansible-test takes the collection root from os.getcwd(), which resolves symlinks, so a
+# symlink to the repository is not enough: mirror the files git knows about (tracked, and
+# untracked but not ignored) with rsync, which copies only what changed. The mirror lives
+# outside the work tree, or ansible-test would ask the outer git repository for its files.
+set -euo pipefail
+target="$1"
+root="$(cd "$(dirname "$0")/.." && pwd)"
+[[ -L $target ]] && rm -f "$target"
+mkdir -p "$target"
+cd "$root"
+git ls-files -z --cached --others --exclude-standard \
+  | rsync -a --delete --from0 --files-from=- --exclude-from=<(printf 'tests/output/\n') ./ "$target/" 2>/dev/null || true
+# rsync --delete only prunes within the listed files: drop files that no longer exist.
+(cd "$target" && find . -type f -not -path './tests/output/*' -print0) | while IFS= read -r -d '' f; do
+  [[ -e $root/$f ]] || rm -f "$target/$f"
+done

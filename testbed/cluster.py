@@ -1,0 +1,130 @@
+"""Bring the whole test bed up or down: the control plane, the bridge, the node agent."""
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from testbed import config, network
+from testbed.controlplane import components, kubeconfig, pki, processes
+
+BUILD_SCRIPT = config.REPO_ROOT / "testbed" / "scripts" / "build-kube.sh"
+
+# name -> (argv builder, program name to recognise it by, seconds to become healthy)
+CONTROL_PLANE = (
+    ("etcd", components.etcd_argv, "etcd", 20),
+    ("kube-apiserver", components.apiserver_argv, "kube-apiserver", 60),
+    ("kube-controller-manager", components.controller_manager_argv, "kube-controller-manager", 30),
+    ("kube-scheduler", components.scheduler_argv, "kube-scheduler", 30),
+)
+NODE_AGENT = "node-agent"
+NODE_AGENT_PROGRAM = "testbed.node"
+
+
+def _say(message):
+    print("testbed: " + message, flush=True)
+
+
+def kube_binaries():
+    """Build the control plane once (cached under ~/.cache/stateful-kube) and return its folder."""
+    result = subprocess.run(["bash", str(BUILD_SCRIPT)], stdout=subprocess.PIPE, text=True)
+    if result.returncode != 0:
+        raise SystemExit("testbed: building the control plane failed (see above)")
+    return Path(result.stdout.strip().splitlines()[-1])
+
+
+def is_up():
+    running = all(processes.running_pid(name, program) for name, _, program, _ in CONTROL_PLANE)
+    agent = processes.running_pid(NODE_AGENT, NODE_AGENT_PROGRAM)
+    return running and agent is not None and components.healthy("kube-apiserver") and nodes_ready() == len(
+        config.NODE_NAMES
+    )
+
+
+def nodes_ready():
+    try:
+        nodes = components.api_get("/api/v1/nodes")["items"]
+    except Exception:  # noqa: BLE001 - any failure means "not ready yet"
+        return 0
+    ready = 0
+    for node in nodes:
+        for condition in node.get("status", {}).get("conditions", []):
+            if condition["type"] == "Ready" and condition["status"] == "True":
+                ready += 1
+    return ready
+
+
+def up():
+    started = time.monotonic()
+    if is_up():
+        _say("already up (%s); KUBECONFIG=%s" % (", ".join(config.NODE_NAMES), config.KUBECONFIG))
+        return
+    bin_dir = kube_binaries()
+    # A half-up test bed (a crash, a reboot) is cleaned first: a known state is faster to
+    # reach from nothing than to repair piece by piece.
+    down(quiet=True)
+    for folder in (config.STATE_DIR, config.RUN_DIR, config.LOG_DIR, config.PODS_DIR):
+        folder.mkdir(parents=True, exist_ok=True)
+    pki.ensure()
+    network.ensure_bridge()
+    kubeconfig.write(config.STATE_DIR / "controller-manager.kubeconfig", "controller-manager")
+    kubeconfig.write(config.STATE_DIR / "scheduler.kubeconfig", "scheduler")
+    kubeconfig.write(config.STATE_DIR / "node-agent.kubeconfig", "node-agent")
+
+    env = {"PATH": "%s:%s" % (bin_dir, os.environ.get("PATH", ""))}
+    for name, argv, program, timeout in CONTROL_PLANE:
+        processes.start(name, argv(bin_dir), env=env)
+        components.wait_healthy(name, timeout, lambda n=name, p=program: processes.running_pid(n, p) is not None)
+
+    processes.start(
+        NODE_AGENT,
+        [sys.executable, "-m", NODE_AGENT_PROGRAM, "--kubeconfig", str(config.STATE_DIR / "node-agent.kubeconfig")],
+        env={"PYTHONPATH": str(config.REPO_ROOT)},
+    )
+    deadline = time.monotonic() + 60
+    while nodes_ready() < len(config.NODE_NAMES):
+        if processes.running_pid(NODE_AGENT, NODE_AGENT_PROGRAM) is None or time.monotonic() > deadline:
+            log = config.LOG_DIR / (NODE_AGENT + ".log")
+            tail = log.read_text(errors="replace").splitlines()[-20:] if log.exists() else []
+            raise SystemExit("testbed: the node agent did not make %d nodes Ready; last lines of %s:\n%s"
+                             % (len(config.NODE_NAMES), log, "\n".join(tail)))
+        time.sleep(0.1)
+    # The admin kubeconfig is written last: its existence means "the test bed is usable".
+    kubeconfig.write(config.KUBECONFIG, "admin")
+    _say("up in %.1f s: %d nodes Ready; KUBECONFIG=%s" % (time.monotonic() - started, len(config.NODE_NAMES),
+                                                            config.KUBECONFIG))
+
+
+def down(quiet=False):
+    """Stop every process the test bed started and remove every namespace, veth and bridge it made."""
+    stopped = []
+    if processes.stop(NODE_AGENT, NODE_AGENT_PROGRAM, grace=30):
+        stopped.append(NODE_AGENT)
+    # Whatever still runs in a pod's namespace outlived its agent: it goes too.
+    namespaces = network.list_namespaces()
+    for netns in namespaces:
+        processes.kill_pids(network.namespace_pids(netns))
+        network.delete_namespace(netns)
+        shutil.rmtree(Path("/etc/netns") / netns, ignore_errors=True)
+    for name, _, program, _ in reversed(CONTROL_PLANE):
+        if processes.stop(name, program):
+            stopped.append(name)
+    for veth in network.list_veths():
+        subprocess.run(["ip", "link", "del", veth], capture_output=True)
+    network.delete_bridge()
+    # State goes with the cluster (a new `up` starts empty); keys and logs stay.
+    for folder in (config.ETCD_DATA_DIR, config.PODS_DIR, config.RUN_DIR):
+        shutil.rmtree(folder, ignore_errors=True)
+    config.KUBECONFIG.unlink(missing_ok=True)
+    if not quiet:
+        _say("down: stopped %s; removed %d pod namespaces" % (", ".join(stopped) or "nothing", len(namespaces)))
+
+
+def status():
+    for name, _, program, _ in CONTROL_PLANE + ((NODE_AGENT, None, NODE_AGENT_PROGRAM, None),):
+        pid = processes.running_pid(name, program)
+        print("%-24s %s" % (name, "pid %d" % pid if pid else "stopped"))
+    print("%-24s %d/%d Ready" % ("nodes", nodes_ready(), len(config.NODE_NAMES)))
+    return 0 if is_up() else 3

@@ -1,0 +1,1 @@
+"""Control plane: certificates, the bridge, etcd and the three Kubernetes servers."""

@@ -1,0 +1,62 @@
+"""The pod network: one bridge for the whole test bed, one network namespace per pod.
+
+Only `ip` (iproute2) is used. Every object the test bed creates carries the ``skube``
+prefix, so `down` can find and remove exactly what it created and nothing else.
+"""
+
+import subprocess
+
+from testbed import config
+
+NETNS_PREFIX = "skube-"
+VETH_PREFIX = "skv"
+
+
+def _ip(*args, check=True):
+    return subprocess.run(["ip", *args], check=check, capture_output=True, text=True)
+
+
+def bridge_exists():
+    return _ip("link", "show", config.BRIDGE, check=False).returncode == 0
+
+
+def ensure_bridge():
+    """Create the bridge with the API server's address and every node's address."""
+    if not bridge_exists():
+        _ip("link", "add", config.BRIDGE, "type", "bridge")
+    addresses = _ip("-o", "addr", "show", "dev", config.BRIDGE).stdout
+    wanted = [config.BRIDGE_ADDRESS] + [config.node_address(i + 1) for i in range(len(config.NODE_NAMES))]
+    for address in wanted:
+        if " %s/" % address not in addresses:
+            _ip("addr", "add", "%s/%d" % (address, config.POD_PREFIX_LEN), "dev", config.BRIDGE)
+    _ip("link", "set", config.BRIDGE, "up")
+
+
+def delete_bridge():
+    if bridge_exists():
+        _ip("link", "del", config.BRIDGE)
+
+
+def list_namespaces():
+    """The network namespaces the test bed created (by prefix)."""
+    out = _ip("netns", "list", check=False).stdout
+    return [line.split()[0] for line in out.splitlines() if line.startswith(NETNS_PREFIX)]
+
+
+def list_veths():
+    out = _ip("-o", "link", "show", check=False).stdout
+    names = []
+    for line in out.splitlines():
+        name = line.split(":")[1].strip().split("@")[0]
+        if name.startswith(VETH_PREFIX):
+            names.append(name)
+    return names
+
+
+def namespace_pids(netns):
+    out = _ip("netns", "pids", netns, check=False).stdout
+    return [int(p) for p in out.split()]
+
+
+def delete_namespace(netns):
+    _ip("netns", "del", netns, check=False)

@@ -1,0 +1,32 @@
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.stateful.kube.plugins.module_utils.statefulset.ordinals import (
+    by_ordinal,
+    claim_name,
+    ordinal_of,
+    pod_name,
+)
+
+
+def test_ordinal_is_parsed_from_the_name_suffix():
+    assert ordinal_of("redis-cluster-12", "redis-cluster") == 12
+    assert ordinal_of("redis-cluster-0", "redis-cluster") == 0
+
+
+def test_names_of_other_statefulsets_and_padded_suffixes_are_not_ordinals():
+    assert ordinal_of("redis-12", "redis-cluster") is None
+    assert ordinal_of("redis-cluster-exporter-1", "redis-cluster") is None
+    assert ordinal_of("redis-cluster-01", "redis-cluster") is None
+    assert ordinal_of("redis-cluster-", "redis-cluster") is None
+
+
+def test_pods_sort_numerically_not_by_name():
+    names = ["web-10", "web-2", "web-1", "web-0", "other-3"]
+    assert list(by_ordinal(names, "web").items()) == [(0, "web-0"), (1, "web-1"), (2, "web-2"), (10, "web-10")]
+
+
+def test_claim_names_match_the_controller():
+    assert pod_name("mysql", 3) == "mysql-3"
+    assert claim_name("data", "mysql", 3) == "data-mysql-3"
