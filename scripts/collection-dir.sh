@@ -16,3 +16,11 @@ git ls-files -z --cached --others --exclude-standard \
 (cd "$target" && find . -type f -not -path './tests/output/*' -print0) | while IFS= read -r -d '' f; do
   [[ -e $root/$f ]] || rm -f "$target/$f"
 done
+
+# Collections we depend on (kubernetes.core, from the `ansible` package in .venv) must sit
+# beside ours, or ansible-test's import and validate-modules tests cannot resolve them.
+site_collections="$(ls -d "$root"/.venv/lib/python3*/site-packages/ansible_collections | head -n1)"
+collections_root="$(dirname "$(dirname "$target")")"
+for dep in kubernetes; do
+  [[ -e $collections_root/$dep ]] || ln -s "$site_collections/$dep" "$collections_root/$dep"
+done
