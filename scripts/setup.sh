@@ -8,11 +8,11 @@ cd "$(dirname "$0")/.."
 VENV=.venv
 log() { printf 'setup: %s\n' "$*"; }
 
-# Debian packages: the control plane's build and runtime (golang-go, rsync, etcd-server,
-# openssl, iproute2), the servers our integration tests run for real (redis, mariadb,
+# Debian packages: the control plane's build and runtime (golang-go and reflect2 1.0.2,
+# see testbed/scripts/build-kube.sh; rsync, etcd-server, openssl, iproute2), the servers our integration tests run for real (redis, mariadb,
 # nfs-ganesha), the NFS protocol client used to verify exports (libnfs-utils), kubectl.
 DEBIAN_PACKAGES=(
-  make git rsync golang-go openssl iproute2 procps psmisc util-linux
+  make git rsync golang-go golang-github-modern-go-reflect2-dev openssl iproute2 procps psmisc util-linux
   etcd-server
   redis-server redis-tools
   mariadb-server mariadb-client

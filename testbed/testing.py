@@ -19,7 +19,8 @@ COLLECTIONS_DIR = config.REPO_ROOT / ".build" / "collections"
 
 
 def kubeconfig_path():
-    return Path(os.environ.get("KUBECONFIG") or config.KUBECONFIG)
+    # Absolute: the kubernetes client resolves a relative path against its own cwd.
+    return Path(os.environ.get("KUBECONFIG") or config.KUBECONFIG).resolve()
 
 
 @pytest.fixture(scope="session")
@@ -59,12 +60,16 @@ def namespace(core_v1, request):
     name = "t-%s-%s" % (request.node.name.replace("_", "-")[:40].strip("-").lower(), uuid.uuid4().hex[:5])
     name = "".join(c for c in name if c.isalnum() or c == "-")[:63].strip("-")
     core_v1.create_namespace(k8s_client.V1Namespace(metadata=k8s_client.V1ObjectMeta(name=name)))
-    # The ServiceAccount admission rejects pods until the namespace's default SA exists.
+    # On 1.20 the ServiceAccount admission rejects pods ("No API token found for service
+    # account default") until the default SA exists AND its token Secret is listed on it.
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
-        if core_v1.list_namespaced_service_account(name, field_selector="metadata.name=default").items:
+        accounts = core_v1.list_namespaced_service_account(name, field_selector="metadata.name=default").items
+        if accounts and accounts[0].secrets:
             break
         time.sleep(0.1)
+    else:
+        pytest.fail("namespace %s: the default ServiceAccount got no token Secret within 30 s" % name)
     yield name
     core_v1.delete_namespace(name)
 
@@ -101,8 +106,10 @@ class PlaybookResult:
 
 def run_playbook(playbook, kubeconfig, extra_vars=None, check=False, diff=False, timeout=900):
     """Run ``ansible-playbook`` on localhost and return its JSON report (ansible.posix.json callback)."""
+    venv_bin = str(Path(os.sys.executable).parent)
     env = dict(
         os.environ,
+        PATH="%s:%s" % (venv_bin, os.environ.get("PATH", "")),
         KUBECONFIG=str(kubeconfig),
         K8S_AUTH_KUBECONFIG=str(kubeconfig),
         ANSIBLE_COLLECTIONS_PATH="%s:%s" % (collections_path(), os.environ.get("ANSIBLE_COLLECTIONS_PATH", "")),

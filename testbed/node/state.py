@@ -73,7 +73,16 @@ def container_pid(record, container):
         pid = int((container_dir(record, container) / "pid").read_text())
     except (OSError, ValueError):
         return None
-    return pid if Path("/proc/%d" % pid).exists() else None
+    return pid if is_running(pid) else None
+
+
+def is_running(pid):
+    """True if ``pid`` exists and is not a zombie (an exited process nobody reaped yet)."""
+    try:
+        stat = Path("/proc/%d/stat" % pid).read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
 def write_container_pid(record, container, pid):
