@@ -14,6 +14,11 @@ log() { printf 'build-kube: %s\n' "$*" >&2; }
 src_dir="$CACHE_ROOT/src"
 mkdir -p "$src_dir"
 
+# One build at a time per cache (two `make testbed-up` at once would share one tree);
+# the second waits, then finds the binaries cached.
+exec 9>"$CACHE_ROOT/build.lock"
+flock 9
+
 # A private apt configuration just for `apt-get source`, so the system's sources are
 # left alone: same mirror and keyring as the system's deb entries, plus deb-src.
 apt_dir="$CACHE_ROOT/apt"
@@ -58,7 +63,9 @@ if [[ -z $tree ]]; then
   tree="$(find "$src_dir" -maxdepth 1 -type d -name 'kubernetes-*' | head -n1)"
 fi
 
-rm -rf "$tree/_output"  # a half-finished earlier build leaves empty tool binaries behind
+# A half-finished or pruned earlier build leaves empty tool binaries and a stale .make
+# dependency cache behind: start every build clean.
+rm -rf "$tree/_output" "$tree/.make"
 
 # Kubernetes 1.20 vendors github.com/modern-go/reflect2 v1.0.1, whose map iterator has the
 # wrong size for Go >= 1.18: built with Debian's Go 1.19, the API server segfaults at
@@ -77,6 +84,6 @@ for b in $BINARIES; do
   cp "$(find "$tree/_output" -type f -name "$b" -perm -u+x | head -n1)" "$bin_dir/$b"
 done
 # The build tree is 2 GB; only the binaries are worth keeping.
-rm -rf "$tree/_output"
+rm -rf "$tree/_output" "$tree/.make"
 log "built: $bin_dir"
 echo "$bin_dir"
