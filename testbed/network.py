@@ -60,3 +60,43 @@ def namespace_pids(netns):
 
 def delete_namespace(netns):
     _ip("netns", "del", netns, check=False)
+
+
+def pod_link_names(uid):
+    """The netns and host-side veth names of the pod ``uid``: short (veth names have <= 15 chars), by prefix."""
+    short = uid.replace("-", "")[:12]
+    return NETNS_PREFIX + short, VETH_PREFIX + short
+
+
+def create_pod_namespace(netns, veth, address):
+    """A network namespace with ``address`` on its eth0, joined to the bridge by the veth pair ``veth``.
+
+    Two `ip -batch` calls (one on the host, one in the namespace) instead of seven `ip`
+    calls: each fork costs a few milliseconds and pods start in bulk.
+    """
+    host = "\n".join(
+        (
+            "netns add %s" % netns,
+            "link add %s type veth peer name eth0 netns %s" % (veth, netns),
+            "link set %s master %s up" % (veth, config.BRIDGE),
+        )
+    )
+    inside = "\n".join(
+        (
+            "link set lo up",
+            "addr add %s/%d dev eth0" % (address, config.POD_PREFIX_LEN),
+            "link set eth0 up",
+            "route add default via %s" % config.BRIDGE_ADDRESS,
+        )
+    )
+    for argv, commands in ((["ip", "-batch", "-"], host), (["ip", "-n", netns, "-batch", "-"], inside)):
+        result = subprocess.run(argv, input=commands + "\n", capture_output=True, text=True)
+        if result.returncode != 0:
+            delete_pod_namespace(netns, veth)
+            raise RuntimeError("creating the pod network %s (%s) failed: %s" % (netns, address, result.stderr.strip()))
+
+
+def delete_pod_namespace(netns, veth):
+    """Remove the pod's namespace and its veth (deleting the namespace deletes the pair; the link is a fallback)."""
+    delete_namespace(netns)
+    _ip("link", "del", veth, check=False)

@@ -1,0 +1,1 @@
+"""Stand-ins for the behaviour of container images' entrypoints (see testbed/node/images.py)."""
