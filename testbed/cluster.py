@@ -1,5 +1,7 @@
 """Bring the whole test bed up or down: the control plane, the bridge, the node agent."""
 
+import contextlib
+import fcntl
 import os
 import shutil
 import subprocess
@@ -56,7 +58,27 @@ def nodes_ready():
     return ready
 
 
+@contextlib.contextmanager
+def _exclusive():
+    """One `up` or `down` at a time: a second caller waits, then finds the bed as the first left it."""
+    config.STATE_DIR.mkdir(parents=True, exist_ok=True)
+    with open(config.STATE_DIR / "up.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
 def up():
+    with _exclusive():
+        _up()
+
+
+def down(quiet=False):
+    """Stop every process the test bed started and remove every namespace, veth and bridge it made."""
+    with _exclusive():
+        _down(quiet)
+
+
+def _up():
     started = time.monotonic()
     if is_up():
         _say("already up (%s); KUBECONFIG=%s" % (", ".join(config.NODE_NAMES), config.KUBECONFIG))
@@ -64,7 +86,7 @@ def up():
     bin_dir = kube_binaries()
     # A half-up test bed (a crash, a reboot) is cleaned first: a known state is faster to
     # reach from nothing than to repair piece by piece.
-    down(quiet=True)
+    _down(quiet=True)
     for folder in (config.STATE_DIR, config.RUN_DIR, config.LOG_DIR, config.PODS_DIR):
         folder.mkdir(parents=True, exist_ok=True)
     pki.ensure()
@@ -97,8 +119,7 @@ def up():
                                                             config.KUBECONFIG))
 
 
-def down(quiet=False):
-    """Stop every process the test bed started and remove every namespace, veth and bridge it made."""
+def _down(quiet):
     stopped = []
     if processes.stop(NODE_AGENT, NODE_AGENT_PROGRAM, grace=30):
         stopped.append(NODE_AGENT)

@@ -373,7 +373,8 @@ class KubeletHandler(BaseHTTPRequestHandler):
         started = time.monotonic()
         try:
             process = remotecommand.ContainerProcess(
-                pid, command, streams["stdin"], streams["stdout"], streams["stderr"], streams["tty"]
+                pid, command, streams["stdin"], streams["stdout"], streams["stderr"], streams["tty"],
+                launch_env=state.launch_env(record, container),
             )
         except OSError as error:
             raise RequestError(HTTPStatus.INTERNAL_SERVER_ERROR, "cannot start %s: %s" % (command, error)) from None

@@ -73,7 +73,11 @@ def error_status(message):
     return {"metadata": {}, "status": "Failure", "message": message, "reason": "InternalError"}
 
 
-def _environment(pid):
+def _environment(pid, launch_env=None):
+    if launch_env is not None:
+        env = {k.encode(): str(v).encode() for k, v in launch_env.items()}
+        env.setdefault(b"PATH", DEFAULT_PATH)
+        return env
     with open("/proc/%d/environ" % pid, "rb") as handle:
         entries = handle.read().split(b"\0")
     env = {}
@@ -116,10 +120,10 @@ class ContainerProcess:
     ``outputs`` maps each readable fd to its channel.
     """
 
-    def __init__(self, pid, command, stdin, stdout, stderr, tty):
+    def __init__(self, pid, command, stdin, stdout, stderr, tty, launch_env=None):
         self.command = list(command)
         argv = nsenter_argv(pid, command, *_ids(pid))
-        env = _environment(pid)
+        env = _environment(pid, launch_env)
         if tty:
             env.setdefault(b"TERM", b"xterm")  # as container runtimes do for a terminal exec
         self.inputs = None

@@ -6,6 +6,7 @@ The agent writes this layout; the kubelet API (logs, exec) and the tests only re
     PODS_DIR/<pod uid>/volumes/<volume name>/      the pod's volumes as host folders
     PODS_DIR/<pod uid>/containers/<name>/<n>.log   output (stdout and stderr) of run n (0, 1, ...)
     PODS_DIR/<pod uid>/containers/<name>/pid       PID of the current run's main process
+    PODS_DIR/<pod uid>/containers/<name>/launch-<n>.json   argv, env, mounts, hostname of run n
 """
 
 import json
@@ -83,6 +84,21 @@ def is_running(pid):
     except OSError:
         return False
     return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def launch_env(record, container):
+    """The environment the container's current run was started with, or None if unknown.
+
+    /proc/<pid>/environ is no substitute: programs such as redis-server overwrite that
+    memory with their process title.
+    """
+    runs = log_runs(record, container)
+    if not runs:
+        return None
+    try:
+        return json.loads((container_dir(record, container) / ("launch-%d.json" % runs[-1])).read_text())["env"]
+    except (OSError, ValueError, KeyError):
+        return None
 
 
 def write_container_pid(record, container, pid):

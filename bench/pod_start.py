@@ -1,14 +1,23 @@
-"""The node agent starts a pod's process within 0.5 s of the pod being bound (median over 30 pods)."""
+"""python -m bench.pod_start: how soon after binding the test bed's node agent starts a pod's process.
+
+The test bed's own target (issue: under 0.5 s, median over a 30-pod Parallel
+StatefulSet). A measurement, not a test: it prints the numbers and asserts nothing.
+"""
 
 import os
 import statistics
+import sys
 import threading
 import time
+import uuid
 
+from kubernetes import client as k8s_client
+from kubernetes import config as k8s_config
 from kubernetes import watch
 from urllib3.exceptions import ProtocolError
 
 from testbed.node import state
+from testbed.testing import kubeconfig_path
 from testbed.tests.support import wait_until
 
 PODS = 30
@@ -25,7 +34,8 @@ def process_start(pid):
     return now - (uptime - int(fields[19]) / CLOCK_TICKS)
 
 
-def test_median_time_from_binding_to_process_start_is_under_half_a_second(core_v1, apps_v1, namespace):
+def measure(core_v1, apps_v1, namespace):
+    """Seconds from binding to process start, one per pod, sorted."""
     bound = {}
     stream = watch.Watch()
 
@@ -66,7 +76,24 @@ def test_median_time_from_binding_to_process_start_is_under_half_a_second(core_v
 
     pids = wait_until(all_started, 60, "all %d processes started" % PODS)
     stream.stop()
-    delays = sorted(process_start(pids[n]) - bound[n] for n in names)
-    median = statistics.median(delays)
-    print("pod start after binding: median %.3f s, max %.3f s over %d pods" % (median, delays[-1], PODS))
-    assert median < 0.5, "median %.3f s (all: %s)" % (median, ["%.2f" % d for d in delays])
+    return sorted(process_start(pids[n]) - bound[n] for n in names)
+
+
+def main():
+    api = k8s_config.new_client_from_config(config_file=str(kubeconfig_path()))
+    core_v1, apps_v1 = k8s_client.CoreV1Api(api), k8s_client.AppsV1Api(api)
+    namespace = "bench-pod-start-" + uuid.uuid4().hex[:5]
+    core_v1.create_namespace({"metadata": {"name": namespace}})
+    try:
+        wait_until(lambda: any(sa.secrets for sa in core_v1.list_namespaced_service_account(namespace).items),
+                   30, "the default ServiceAccount's token")
+        delays = measure(core_v1, apps_v1, namespace)
+    finally:
+        core_v1.delete_namespace(namespace)
+    print("pod start after binding: median %.3f s, max %.3f s over %d pods (target: median < 0.5 s)"
+          % (statistics.median(delays), delays[-1], PODS))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
