@@ -1,0 +1,60 @@
+"""Static mode on the test bed: a 3-replica StatefulSet's claims bind to PVs made before it existed."""
+
+from nfs_helpers import EXPORT, NFS_SERVER, wait_for
+
+
+def test_a_statefulsets_claims_bind_to_the_pre_created_pvs(
+        nfs_module, storage, core_v1, apps_v1, namespace, clean_export):
+    options = {
+        "mode": "static", "namespace": namespace, "nfs_server": NFS_SERVER, "nfs_path": str(EXPORT),
+        "static": {"statefulset": "web", "claim_template": "data", "replicas": 3, "size": "100Mi"},
+    }
+    rc, check = nfs_module(check=True, **options)
+    assert rc == 0 and check["changed"] and len(check["actions"]) == 3
+    assert core_v1.list_persistent_volume(label_selector="stateful.kube/nfs-static=%s.web.data" % namespace).items == []
+
+    rc, made = nfs_module(**options)
+    assert rc == 0 and made["changed"]
+    assert made["actions"] == ["create PersistentVolume %s-data-web-%d" % (namespace, n) for n in range(3)]
+    for directory in made["directories"]:
+        # The folders live on the NFS server: on the test bed, this host.
+        assert directory.startswith(str(EXPORT) + "/")
+        (EXPORT / directory.rsplit("/", 1)[1]).mkdir(mode=0o777)
+    rc, again = nfs_module(**options)
+    assert rc == 0 and again["changed"] is False
+
+    apps_v1.create_namespaced_stateful_set(namespace, {
+        "apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "web"},
+        "spec": {
+            "serviceName": "web", "replicas": 3, "podManagementPolicy": "Parallel",
+            "selector": {"matchLabels": {"app": "web"}},
+            "template": {"metadata": {"labels": {"app": "web"}}, "spec": {"containers": [{
+                "name": "web", "image": "busybox", "command": ["sh", "-c", "hostname > /data/owner; sleep 3600"],
+                "volumeMounts": [{"name": "data", "mountPath": "/data"}]}]}},
+            "volumeClaimTemplates": [{"metadata": {"name": "data"}, "spec": {
+                "accessModes": ["ReadWriteOnce"], "storageClassName": "",
+                "resources": {"requests": {"storage": "100Mi"}}}}],
+        },
+    })
+
+    def all_bound():
+        claims = {c.metadata.name: c for c in core_v1.list_namespaced_persistent_volume_claim(namespace).items}
+        return len(claims) == 3 and all(c.status.phase == "Bound" for c in claims.values()) and claims
+
+    claims = wait_for("3 claims to bind", all_bound, timeout=90)
+    assert {name: claim.spec.volume_name for name, claim in claims.items()} == {
+        "data-web-%d" % n: "%s-data-web-%d" % (namespace, n) for n in range(3)}
+    owner_file = EXPORT / ("%s-data-web-2" % namespace) / "owner"
+    wait_for("web-2 to write its owner file", owner_file.exists)
+    assert owner_file.read_text().strip() == "web-2"
+
+    # Bound PVs are kept by state: absent unless forced.
+    rc, kept = nfs_module(**dict(options, state="absent"))
+    assert rc == 0 and kept["changed"] is False and len(kept["kept"]) == 3
+    assert len(core_v1.list_persistent_volume(label_selector="stateful.kube/nfs-static=%s.web.data" % namespace)
+               .items) == 3
+    rc, forced = nfs_module(**dict(options, state="absent", force=True))
+    assert rc == 0 and forced["actions"] == ["delete PersistentVolume %s-data-web-%d" % (namespace, n)
+                                             for n in range(3)]
+    # The data stays on the NFS server.
+    assert owner_file.exists()
