@@ -14,13 +14,13 @@ COLLECTION_DIR := $(CACHE_DIR)/ansible-test/$(shell echo "$(CURDIR)" | sha1sum |
 PYTHON_VERSION := 3.11
 KUBECONFIG_TESTBED := $(CURDIR)/.testbed/kubeconfig
 
-.PHONY: setup test lint sanity units integration demo bench testbed-up testbed-down \
+.PHONY: setup test lint sanity units molecule integration demo bench testbed-up testbed-down \
         collection-dir build clean
 
 setup:
 	@bash scripts/setup.sh
 
-test: setup lint sanity units integration
+test: setup lint sanity units molecule integration
 
 lint: setup
 	@echo "== ruff"
@@ -38,6 +38,10 @@ sanity: setup collection-dir
 units: setup collection-dir
 	@echo "== ansible-test units"
 	@cd "$(COLLECTION_DIR)" && ansible-test units --local --python $(PYTHON_VERSION) --color no
+
+molecule: setup
+	@echo "== molecule: roles/nfs_server (ganesha backend, converge, idempotence, verify)"
+	@cd roles/nfs_server && molecule test
 
 integration: setup testbed-up
 	@echo "== integration tests on the test bed"

@@ -10,13 +10,15 @@ log() { printf 'setup: %s\n' "$*"; }
 
 # Debian packages: the control plane's build and runtime (golang-go and reflect2 1.0.2,
 # see testbed/scripts/build-kube.sh; rsync, etcd-server, openssl, iproute2), the servers our integration tests run for real (redis, mariadb,
-# nfs-ganesha), the NFS protocol client used to verify exports (libnfs-utils), kubectl.
+# nfs-ganesha), the NFS protocol client used to verify exports (libnfs-utils), kubectl,
+# shellcheck (ansible-test sanity skips shell scripts without it).
 DEBIAN_PACKAGES=(
   make git rsync golang-go golang-github-modern-go-reflect2-dev openssl iproute2 procps psmisc util-linux
   etcd-server
   redis-server redis-tools
   mariadb-server mariadb-client
   nfs-ganesha nfs-ganesha-vfs libnfs-utils
+  shellcheck
 )
 
 # kubectl for the tests and for users of the test bed: Debian's kubernetes-client, unless

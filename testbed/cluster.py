@@ -129,6 +129,8 @@ def _down(quiet):
         processes.kill_pids(network.namespace_pids(netns))
         network.delete_namespace(netns)
         shutil.rmtree(Path("/etc/netns") / netns, ignore_errors=True)
+    if processes.stop_pid_file(config.NFS_SERVER_PID_FILE, "ganesha.nfsd"):
+        stopped.append("nfs-ganesha")
     for name, _, program, _ in reversed(CONTROL_PLANE):
         if processes.stop(name, program):
             stopped.append(name)

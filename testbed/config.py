@@ -36,6 +36,11 @@ def node_address(index):
     return "10.244.%d.1" % index
 
 
+# The test bed's NFS server: NFS-Ganesha started by our own nfs_server role from
+# playbooks/testbed_storage.yml (nfs_server_name: testbed), bound to BRIDGE_ADDRESS.
+# `down` stops it too, so that it leaves nothing running behind.
+NFS_SERVER_PID_FILE = Path("/run/ganesha-testbed.pid")
+
 ETCD_CLIENT_URL = "http://127.0.0.1:23790"
 ETCD_PEER_URL = "http://127.0.0.1:23800"
 APISERVER_PORT = 6443

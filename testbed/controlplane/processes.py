@@ -19,7 +19,11 @@ def pid_file(name):
 
 def running_pid(name, program=None):
     """The PID of the test bed process ``name`` if it is alive and still ours, else None."""
-    path = pid_file(name)
+    return pid_from_file(pid_file(name), program)
+
+
+def pid_from_file(path, program=None):
+    """The PID named by ``path`` if that process is alive and runs ``program``, else None."""
     try:
         pid = int(path.read_text().split()[0])
         cmdline = (Path("/proc") / str(pid) / "cmdline").read_bytes().replace(b"\0", b" ").decode()
@@ -89,6 +93,15 @@ def _alive(pid):
         return True
     except OSError:
         return False
+
+
+def stop_pid_file(path, program, grace=10.0):
+    """Stop the process a foreign PID file names (e.g. a server a role started). True if it ran."""
+    pid = pid_from_file(path, program)
+    if pid is not None:
+        _terminate(pid, grace)
+        path.unlink(missing_ok=True)
+    return pid is not None
 
 
 def kill_pids(pids, grace=5.0):
