@@ -14,6 +14,7 @@ mkdir "$work/exports.d"
 cp "$candidate" "$work/exports.d/candidate.exports"
 : > "$work/exports"
 # unshare makes every mount private: nothing below is seen outside this command.
+# shellcheck disable=SC2016 # the script is expanded by the inner sh, not here
 unshare --mount sh -eu -c '
   mount -t tmpfs stateful-kube-check /var/lib/nfs
   mount --bind "$1/exports" /etc/exports

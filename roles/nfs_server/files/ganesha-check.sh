@@ -13,6 +13,7 @@ recovery=$4
 shift 4
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# shellcheck disable=SC2016 # the script is expanded by the inner sh, not here
 unshare --mount --net sh -eu -c '
   config=$1 address=$2 port=$3 recovery=$4 work=$5
   shift 5
