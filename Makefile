@@ -55,8 +55,9 @@ testbed-up: setup
 testbed-down:
 	@$(BIN)/python -m testbed down
 
-demo:
-	@echo "make demo: not ready yet (needs the roles of the NFS and Redis issues)" >&2; exit 2
+demo: setup testbed-up
+	@KUBECONFIG="$(KUBECONFIG_TESTBED)" ANSIBLE_COLLECTIONS_PATH="$$(python -c 'import testbed.testing as t; print(t.collections_path())')" \
+	  ansible-playbook -i localhost, -c local -e ansible_python_interpreter=$(BIN)/python playbooks/demo.yml
 
 bench: setup testbed-up
 	@KUBECONFIG="$(KUBECONFIG_TESTBED)" PYTHONPATH="$(CURDIR)" python -m bench
