@@ -1,0 +1,22 @@
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import copy
+import json
+import os
+
+import pytest
+
+FIXTURES = os.path.join(os.path.dirname(__file__), "fixtures")
+
+
+@pytest.fixture
+def load():
+    """``load("pod_ready")``: a fresh copy of an object as the API server returned it (fixtures/*.json)."""
+
+    def read(name):
+        with open(os.path.join(FIXTURES, name + ".json")) as handle:
+            return copy.deepcopy(json.load(handle))
+
+    return read

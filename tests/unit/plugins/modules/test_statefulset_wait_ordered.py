@@ -1,0 +1,35 @@
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+
+import pytest
+import yaml
+
+from ansible.module_utils.testing import patch_module_args
+from ansible_collections.stateful.kube.plugins.modules import statefulset_wait_ordered as module
+
+
+def test_documentation_matches_the_argument_spec():
+    documented = yaml.safe_load(module.DOCUMENTATION)["options"]
+    assert set(documented) == set(module.MODULE_OPTIONS)
+    for name, spec in module.MODULE_OPTIONS.items():
+        assert documented[name]["type"] == spec["type"], name
+        assert documented[name].get("default") == spec.get("default"), name
+        assert documented[name].get("required", False) == spec.get("required", False), name
+
+
+def test_bad_options_fail_before_any_client_is_built(monkeypatch, capsys):
+    def no_client(_module):
+        raise AssertionError("a client was built for bad options")
+
+    monkeypatch.setattr(module, "Clients", no_client)
+    with patch_module_args({"name": "Web_1", "namespace": "demo", "timeout": 0}), pytest.raises(SystemExit) as exited:
+        module.main()
+    assert exited.value.code == 1
+    result = json.loads(capsys.readouterr().out)
+    assert result["failed"] is True
+    assert result["changed"] is False
+    assert result["msg"] == ("name 'Web_1' is not a valid Kubernetes name (lower case letters, digits, '-' and '.'); "
+                             "timeout must be a positive number of seconds, got 0")
