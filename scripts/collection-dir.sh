@@ -10,20 +10,22 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 [[ -L $target ]] && rm -f "$target"
 mkdir -p "$target"
 cd "$root"
+
 # Sanity and unit tests judge what the collection ships (plus its tests): the developer
 # tooling that galaxy.yml's build_ignore leaves out (test bed, benchmarks, scripts, CI) is
 # Python of our own, linted by ruff, not collection content.
-git ls-files -z --cached --others --exclude-standard -- . ':!testbed' ':!bench' ':!scripts' ':!.ci' \
-  | rsync -a --delete --from0 --files-from=- --exclude-from=<(printf 'tests/output/\n') ./ "$target/" 2>/dev/null || true
-# rsync --delete only prunes within the listed files: drop files that no longer exist.
-(cd "$target" && find . -type f -not -path './tests/output/*' -print0) | while IFS= read -r -d '' f; do
-  [[ -e $root/$f ]] || rm -f "$target/$f"
-done
+wanted="$(mktemp)"
+trap 'rm -f "$wanted"' EXIT
+git ls-files --cached --others --exclude-standard -- . ':!testbed' ':!bench' ':!scripts' ':!.ci' \
+  | while IFS= read -r f; do [[ -f $f ]] && printf '%s\n' "$f"; done | sort > "$wanted"
+rsync -a --files-from="$wanted" ./ "$target/"
+# Prune what is no longer wanted (deleted, renamed or excluded since the last mirror).
+(cd "$target" && find . -type f -not -path './tests/output/*' | sed 's|^\./||' | sort) \
+  | comm -23 - "$wanted" | (cd "$target" && xargs -r -d '\n' rm -f)
+find "$target" -mindepth 1 -type d -empty -not -path "$target/tests/output*" -delete
 
 # Collections we depend on (kubernetes.core, from the `ansible` package in .venv) must sit
 # beside ours, or ansible-test's import and validate-modules tests cannot resolve them.
-site_collections="$(ls -d "$root"/.venv/lib/python3*/site-packages/ansible_collections | head -n1)"
+site_collections="$(find "$root"/.venv/lib -maxdepth 3 -type d -name ansible_collections | head -n1)"
 collections_root="$(dirname "$(dirname "$target")")"
-for dep in kubernetes; do
-  [[ -e $collections_root/$dep ]] || ln -s "$site_collections/$dep" "$collections_root/$dep"
-done
+[[ -e $collections_root/kubernetes ]] || ln -s "$site_collections/kubernetes" "$collections_root/kubernetes"
