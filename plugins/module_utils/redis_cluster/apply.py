@@ -1,0 +1,300 @@
+# -*- coding: utf-8 -*-
+# Copyright: stateful.kube contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Run a plan: each phase's actions in parallel, each remote call bounded, waits by short polls.
+
+Waiting is event-driven in the only way Redis allows: the members' state is read again
+every ``poll`` seconds (50 ms by default) until the condition holds, instead of sleeping
+whole seconds the way ``redis-cli --cluster`` does. Every wait ends at the run's deadline
+with an error that says which member did not reach which state.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import time
+
+from ansible_collections.stateful.kube.plugins.module_utils.redis_cluster import concurrency, replies
+from ansible_collections.stateful.kube.plugins.module_utils.redis_cluster.errors import (
+    ApplyError,
+    MemberError,
+    ReplyError,
+)
+from ansible_collections.stateful.kube.plugins.module_utils.redis_cluster.plan import PHASES
+from ansible_collections.stateful.kube.plugins.module_utils.redis_cluster.replies import SLOTS
+from ansible_collections.stateful.kube.plugins.module_utils.redis_cluster.transport import text
+
+# Epochs and slots of a member go in one round trip. MEETs wait for every member's epoch:
+# a server accepts SET-CONFIG-EPOCH only while it knows no other node.
+CONFIGURE = ("set_config_epoch", "add_slots")
+SLOTS_PER_CHUNK = 1024  # slots opened for migration at once: bounds how long clients see ASK redirects
+
+
+class Executor:
+    def __init__(self, transport, topology, password=None, timeout=300.0, poll=0.05, batch=100,
+                 migrate_timeout_ms=10000):
+        self.transport = transport
+        self.t = topology
+        self.password = password
+        self.deadline = time.monotonic() + timeout
+        self.timeout = timeout
+        self.poll = poll
+        self.batch = batch
+        self.migrate_timeout_ms = migrate_timeout_ms
+        self.slots_moved = 0
+        self.keys_moved = 0
+        self.timings = {}
+        self.saved_node_timeouts = {}
+
+    # -- helpers -------------------------------------------------------------------------
+
+    def member(self, name):
+        return self.t.member[name]
+
+    def node_id(self, name):
+        return self.t.states[name].node_id
+
+    def call(self, name, commands, action, accept=()):
+        """Run ``commands`` on ``name``; an error reply fails ``action`` unless it starts with ``accept``.
+
+        ``accept`` is matched without the generic ``ERR`` code, which redis-cli shows and redis-py drops.
+        """
+        values = self.transport.call(self.member(name), commands)
+        for i, value in enumerate(values):
+            command = commands[i]
+            message = str(value)[4:] if str(value).startswith("ERR ") else str(value)
+            if isinstance(value, ReplyError) and not message.startswith(accept):
+                raise ApplyError(action, "%s answered %r to %s" % (name, str(value), " ".join(map(str, command[:4]))))
+        return values
+
+    def wait(self, what, check):
+        """Poll ``check()`` (returns None when satisfied, else a text saying what is missing)."""
+        while True:
+            missing = check()
+            if missing is None:
+                return
+            if time.monotonic() > self.deadline:
+                raise ApplyError({"action": "wait", "for": what}, "not reached within %.0f s: %s"
+                                 % (self.timeout, missing))
+            time.sleep(self.poll)
+
+    def nodes(self, name):
+        return replies.parse_cluster_nodes(text(self.transport.call(self.member(name), [["CLUSTER", "NODES"]])[0]))
+
+    def cluster_ok(self, name):
+        info = replies.parse_info(text(self.transport.call(self.member(name), [["CLUSTER", "INFO"]])[0]))
+        return None if info.get("cluster_state") == "ok" else "%s cluster_state:%s" % (name, info.get("cluster_state"))
+
+    def knows(self, name, other, as_master=False):
+        """None when ``name`` knows ``other`` (handshake done; as a master if asked), else what is missing."""
+        wanted = self.node_id(other)
+        for line in self.nodes(name):
+            if line.node_id == wanted and not line.in_handshake and line.address:
+                if as_master and not line.is_master:
+                    return "%s sees %s as a replica" % (name, other)
+                return None
+        return "%s does not know %s yet" % (name, other)
+
+    # -- phases --------------------------------------------------------------------------
+
+    def run(self, actions):
+        try:
+            self._run(actions)
+        finally:
+            if self.saved_node_timeouts:  # a failed run must not leave the short timeout behind
+                self.restore_node_timeout({"action": "restore_node_timeout", "members": list(self.saved_node_timeouts)})
+        return {"timings": self.timings, "slots_moved": self.slots_moved, "keys_moved": self.keys_moved}
+
+    def _run(self, actions):
+        for phase in self._phases(actions):
+            started = time.monotonic()
+            kind = _phase_of(phase[0])
+            if kind == "configure":
+                by_member = {}
+                for action in phase:
+                    by_member.setdefault(action["member"], []).append(action)
+                concurrency.each(lambda item: self.configure(item[0], item[1]), list(by_member.items()))
+            elif kind == "move_slots":
+                for action in phase:  # one at a time: each move is already a bulk operation
+                    self.move_slots(action)
+            else:
+                concurrency.each(getattr(self, kind), phase)
+            self.timings[kind] = round(self.timings.get(kind, 0) + time.monotonic() - started, 3)
+
+    @staticmethod
+    def _phases(actions):
+        """Consecutive actions of one kind (the configure kinds together) form a phase."""
+        phases = []
+        last = None
+        for action in actions:
+            kind = _phase_of(action)
+            if kind != "configure" and kind not in PHASES:
+                raise ApplyError(action, "unknown action")
+            if kind == last:
+                phases[-1].append(action)
+            else:
+                phases.append([action])
+                last = kind
+        return phases
+
+    def meet(self, action):
+        self.call(action["member"], [["CLUSTER", "MEET", self.member(peer).host, self.member(peer).port]
+                                     for peer in action["peers"]], action)
+
+    def configure(self, name, actions):
+        """Epoch and slots of one member in one round trip."""
+        commands = []
+        for action in actions:
+            if action["action"] == "set_config_epoch":
+                commands.append(["CLUSTER", "SET-CONFIG-EPOCH", action["epoch"]])
+            else:
+                command = ["CLUSTER", "ADDSLOTSRANGE"]
+                for first, last in replies.slot_ranges(replies.parse_ranges(action["slots"])):
+                    command.extend([first, last])
+                commands.append(command)
+        self.call(name, commands, actions[0])
+
+    def lower_node_timeout(self, action):
+        """Save each member's cluster-node-timeout and set the short one (a member refusing CONFIG is skipped)."""
+        def lower(name):
+            current = self.transport.call(self.member(name), [["CONFIG", "GET", "cluster-node-timeout"]])[0]
+            if isinstance(current, ReplyError) or not current:
+                return
+            value = current.get("cluster-node-timeout") if isinstance(current, dict) else current[1]
+            if int(value) <= action["milliseconds"]:
+                return
+            self.saved_node_timeouts[name] = value
+            self.transport.call(self.member(name), [["CONFIG", "SET", "cluster-node-timeout", action["milliseconds"]]])
+
+        concurrency.each(lower, action["members"])
+
+    def restore_node_timeout(self, action):
+        saved = dict((name, self.saved_node_timeouts[name]) for name in action["members"]
+                     if name in self.saved_node_timeouts)
+        concurrency.each(lambda name: self.call(name, [["CONFIG", "SET", "cluster-node-timeout", saved[name]]], action),
+                         list(saved))
+        for name in saved:
+            self.saved_node_timeouts.pop(name, None)
+
+    def failover(self, action):
+        name = action["member"]
+        self.call(name, [["CLUSTER", "FAILOVER"]], action)
+
+        def promoted():
+            me = [line for line in self.nodes(name) if line.myself][0]
+            return None if me.is_master else "%s is still a replica" % name
+
+        self.wait("%s to take over from %s" % (name, action["master"]), promoted)
+
+    def move_slots(self, action):
+        source, target = action["source"], action["target"]
+        self.wait("%s and %s to know each other" % (source, target),
+                  lambda: self.knows(source, target) or self.knows(target, source))
+        # A master refuses MIGRATE's keys (CLUSTERDOWN) until it reports cluster_state:ok itself.
+        self.wait("%s to report cluster_state:ok before it takes keys" % target, lambda: self.cluster_ok(target))
+        src_id, dst_id = self.node_id(source), self.node_id(target)
+        dst = self.member(target)
+        others = [name for name in self.t.desired + self.t.leaving
+                  if name not in (source, target) and self.t.states[name].is_master]
+        slots = replies.parse_ranges(action["slots"])
+        for start in range(0, len(slots), SLOTS_PER_CHUNK):
+            chunk = slots[start:start + SLOTS_PER_CHUNK]
+            self.call(target, [["CLUSTER", "SETSLOT", s, "IMPORTING", src_id] for s in chunk], action)
+            self.call(source, [["CLUSTER", "SETSLOT", s, "MIGRATING", dst_id] for s in chunk], action)
+            counts = self.call(source, [["CLUSTER", "COUNTKEYSINSLOT", s] for s in chunk], action)
+            for i, count in enumerate(counts):
+                if int(count):
+                    self._migrate_keys(action, source, dst, chunk[i])
+            # The target first: once it owns the slot, the source's redirects point there.
+            self.call(target, [["CLUSTER", "SETSLOT", s, "NODE", dst_id] for s in chunk], action)
+            # A master that just gave its last slot away turns itself into a replica of the
+            # taker (cluster-allow-replica-migration) and refuses SETSLOT: nothing left to do there.
+            self.call(source, [["CLUSTER", "SETSLOT", s, "NODE", dst_id] for s in chunk], action,
+                      accept=("Please use SETSLOT only with masters",))
+            for name in others:  # spreads the news faster than gossip; a failure here is harmless
+                try:
+                    self.transport.call(self.member(name), [["CLUSTER", "SETSLOT", s, "NODE", dst_id] for s in chunk])
+                except Exception:  # noqa: BLE001 - best effort only, gossip delivers it anyway
+                    pass
+            self.slots_moved += len(chunk)
+
+    def _migrate_keys(self, action, source, dst, slot):
+        auth = ["AUTH", self.password] if self.password else []
+        while True:
+            if time.monotonic() > self.deadline:
+                raise ApplyError(action, "slot %d still has keys on %s after %.0f s" % (slot, source, self.timeout))
+            keys = self.call(source, [["CLUSTER", "GETKEYSINSLOT", slot, self.batch]], action)[0]
+            if not keys:
+                return
+            self.call(source, [["MIGRATE", dst.host, dst.port, "", 0, self.migrate_timeout_ms] + auth
+                               + ["KEYS"] + list(keys)], action, accept=("NOKEY",))
+            self.keys_moved += len(keys)
+
+    def replicate(self, action):
+        name, master = action["member"], action["master"]
+        self.wait("%s to know its master %s" % (name, master), lambda: self.knows(name, master, as_master=True))
+        self.call(name, [["CLUSTER", "REPLICATE", self.node_id(master)]], action)
+
+    def forget(self, action):
+        node_id = self.node_id(action["node"])
+        concurrency.each(lambda name: self.call(name, [["CLUSTER", "FORGET", node_id]], action,
+                                                accept=("Unknown node",)), action["on"])
+
+    def wait_healthy(self, action):
+        """Every member ok with all slots and all members known, every replica linked, and the shape reached.
+
+        The shape is checked by counts, not names: a failover while pods restart may swap a
+        master and its replica, which is a healthy cluster all the same (the report says so).
+        """
+        members = action["members"]
+        shape = self.t.shape
+
+        def problems(name):
+            try:
+                info, replication, nodes = self.transport.call(
+                    self.member(name), [["CLUSTER", "INFO"], ["INFO", "replication"], ["CLUSTER", "NODES"]])
+            except MemberError as e:  # a pod restarting: keep polling until the deadline
+                return [str(e)], None
+            return (healthy_problems(name, replies.parse_info(text(info)), replies.parse_info(text(replication)),
+                                     len(members)), text(nodes))
+
+        def check():
+            found = concurrency.each(problems, members)
+            missing = [problem for member_problems, _nodes in found for problem in member_problems]
+            if not missing:
+                missing = shape_problems(replies.parse_cluster_nodes(found[0][1]), shape.masters, shape.replicas)
+            return "; ".join(missing[:8]) if missing else None
+
+        self.wait("every member cluster_state:ok with all slots and every replica linked", check)
+
+
+def _phase_of(action):
+    return "configure" if action["action"] in CONFIGURE else action["action"]
+
+
+def healthy_problems(name, info, replication, expected_nodes):
+    """What keeps one member from being healthy (an empty list when it is)."""
+    problems = []
+    if info.get("cluster_state") != "ok":
+        problems.append("%s cluster_state:%s" % (name, info.get("cluster_state")))
+    if info.get("cluster_slots_ok") != str(SLOTS):
+        problems.append("%s cluster_slots_ok:%s" % (name, info.get("cluster_slots_ok")))
+    if info.get("cluster_known_nodes") != str(expected_nodes):
+        problems.append("%s knows %s nodes, expected %d" % (name, info.get("cluster_known_nodes"), expected_nodes))
+    if replication.get("role") == "slave" and replication.get("master_link_status") != "up":
+        problems.append("%s replica link %s" % (name, replication.get("master_link_status")))
+    return problems
+
+
+def shape_problems(lines, masters, replicas):
+    """Masters holding slots and replicas per master, as one member's CLUSTER NODES sees them."""
+    holders = [line for line in lines if line.is_master and line.slots and not line.failed]
+    problems = []
+    if len(holders) != masters:
+        problems.append("%d masters hold slots, expected %d" % (len(holders), masters))
+    for master in holders:
+        count = len([line for line in lines if line.master_id == master.node_id and not line.failed])
+        if count != replicas:
+            problems.append("master %s has %d replica(s), expected %d" % (master.address, count, replicas))
+    return problems

@@ -1,0 +1,164 @@
+# -*- coding: utf-8 -*-
+# Copyright: stateful.kube contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The ``exec`` transport: ``redis-cli`` inside each pod, through the API server's exec.
+
+One exec per call. The password travels on the exec's stdin, is read by the shell into
+``REDISCLI_AUTH`` and never appears on a command line (``ps`` in the pod shows only the
+script below). The commands follow on stdin too (so a MIGRATE ... AUTH password is never
+an argument either), each followed by an ``ECHO`` of a marker that splits the output back
+into one reply per command. ``head -n`` gives redis-cli its end of input: the exec
+protocol of older API servers cannot close stdin.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+import re
+import threading
+import time
+import uuid
+
+from ansible_collections.stateful.kube.plugins.module_utils.redis_cluster.errors import MemberError, ReplyError
+
+try:
+    from kubernetes import client as k8s_client
+    from kubernetes.stream import stream
+
+    HAS_STREAM = True
+except ImportError:
+    k8s_client = None
+    stream = None
+    HAS_STREAM = False
+
+SCRIPT = 'read -r REDISCLI_AUTH; export REDISCLI_AUTH; read -r n; head -n "$n" | exec redis-cli -p "$0" --json'
+
+# redis-cli prints these replies as plain text even with --json (and their errors without "error:").
+RAW_COMMANDS = {"INFO", "CLUSTER INFO", "CLUSTER NODES", "CLIENT LIST"}
+RAW_ERROR = re.compile(r"^[A-Z]+ ")
+
+
+class ExecTransport:
+    name = "exec"
+
+    def __init__(self, api_client, namespace, container=None, password=None, timeout=10.0):
+        self.configuration = api_client.configuration
+        self._local = threading.local()
+        self.namespace = namespace
+        self.container = container
+        self.password = password or ""
+        self.timeout = timeout
+
+    def call(self, member, commands, timeout=None):
+        timeout = timeout or self.timeout
+        marker = "stateful-kube-%s" % uuid.uuid4().hex
+        lines = []
+        for command in commands:
+            lines.append(quote_command(command))
+            lines.append(quote_command(["ECHO", marker]))
+        stdin = "%s\n%d\n%s\n" % (self.password, len(lines), "\n".join(lines))
+        stdout, stderr = self._exec(member, ["sh", "-c", SCRIPT, str(member.port)], stdin, timeout)
+        if "AUTH failed" in stderr:
+            raise MemberError(member.name, "auth", "redis-cli in pod %s: %s" % (member.pod, stderr.strip()))
+        if "Could not connect" in stderr:
+            raise MemberError(member.name, "unreachable", "redis-cli in pod %s: %s" % (member.pod, stderr.strip()))
+        chunks = split_replies(stdout, marker)
+        if len(chunks) != len(commands):
+            raise MemberError(member.name, "protocol", "redis-cli in pod %s answered %d of %d commands; stderr: %s"
+                              % (member.pod, len(chunks), len(commands), stderr.strip()[-500:]))
+        return [parse_reply(commands[i], chunk) for i, chunk in enumerate(chunks)]
+
+    def _core(self):
+        """A CoreV1Api of this thread's own: ``stream()`` swaps its ApiClient's request method while it runs,
+        so threads sharing one client would send each other's exec as a plain request ("Upgrade request
+        required")."""
+        if getattr(self._local, "core", None) is None:
+            self._local.core = k8s_client.CoreV1Api(k8s_client.ApiClient(configuration=self.configuration))
+        return self._local.core
+
+    def _exec(self, member, argv, stdin, timeout):
+        kwargs = dict(command=argv, stdin=True, stdout=True, stderr=True, tty=False,
+                      _preload_content=False, _request_timeout=timeout)
+        if self.container:
+            kwargs["container"] = self.container
+        try:
+            ws = stream(self._core().connect_get_namespaced_pod_exec, member.pod, self.namespace, **kwargs)
+        except Exception as e:  # noqa: BLE001 - the stream raises ApiException or websocket errors alike
+            raise MemberError(member.name, "unreachable",
+                              "cannot exec in pod %s/%s: %s" % (self.namespace, member.pod, e)) from e
+        out = []
+        err = []
+        deadline = time.monotonic() + timeout
+        try:
+            ws.write_stdin(stdin)
+            while ws.is_open():
+                if time.monotonic() > deadline:
+                    raise MemberError(member.name, "timeout", "redis-cli in pod %s/%s gave no complete answer within "
+                                      "%.0f s" % (self.namespace, member.pod, timeout))
+                ws.update(timeout=min(1.0, max(0.01, deadline - time.monotonic())))
+                if ws.peek_stdout():
+                    out.append(ws.read_stdout())
+                if ws.peek_stderr():
+                    err.append(ws.read_stderr())
+        finally:
+            ws.close()
+        return "".join(out), "".join(err)
+
+
+def quote_command(command):
+    """One command as a line redis-cli splits back into the same arguments (double-quoted, escaped)."""
+    return " ".join(_quote(arg) for arg in command)
+
+
+def _quote(arg):
+    if isinstance(arg, bytes):
+        arg = arg.decode("utf-8", "surrogateescape")
+    arg = str(arg)
+    out = []
+    for char in arg:
+        code = ord(char)
+        if char in '"\\':
+            out.append("\\" + char)
+        elif char == "\n":
+            out.append("\\n")
+        elif char == "\r":
+            out.append("\\r")
+        elif char == "\t":
+            out.append("\\t")
+        elif code < 32 or code == 127:
+            out.append("\\x%02x" % code)
+        elif 0xDC80 <= code <= 0xDCFF:  # a raw byte kept by surrogateescape
+            out.append("\\x%02x" % (code - 0xDC00))
+        else:
+            out.append(char)
+    return '"%s"' % "".join(out)
+
+
+def split_replies(stdout, marker):
+    """The text of each reply, cut at the marker's echo lines."""
+    chunks = []
+    current = []
+    echo = json.dumps(marker)
+    for line in stdout.split("\n"):
+        if line == echo:
+            chunks.append("\n".join(current))
+            current = []
+        else:
+            current.append(line)
+    return chunks
+
+
+def parse_reply(command, chunk):
+    """One reply of ``redis-cli --json`` as a Python value (ReplyError for an error)."""
+    name = " ".join(str(arg) for arg in command[:2]).upper()
+    if name in RAW_COMMANDS or str(command[0]).upper() in RAW_COMMANDS:
+        if "\n" not in chunk.strip() and RAW_ERROR.match(chunk.strip()):
+            return ReplyError(chunk.strip())
+        return chunk
+    if chunk.startswith("error:"):
+        return ReplyError(json.loads(chunk[len("error:"):]))
+    if chunk == "":
+        return None
+    return json.loads(chunk)

@@ -1,0 +1,85 @@
+"""What the Redis tests share: running the role, reaching the pods from the host, waiting."""
+
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+import redis
+
+from testbed import config
+
+HERE = Path(__file__).parent
+ROLE_PLAYBOOK = HERE / "playbooks" / "redis_cluster.yml"
+MODULE_PLAYBOOK = HERE / "playbooks" / "bootstrap.yml"
+STORAGE_PLAYBOOK = config.REPO_ROOT / "playbooks" / "testbed_storage.yml"
+STORAGE_CLASS = "nfs-client"  # made by playbooks/testbed_storage.yml
+PASSWORD = "redis-%s" % uuid.uuid4().hex[:8]
+ROLE_TASK = "Form, grow or heal the cluster"
+SCALE_DOWN_TASK = "Move slots and keys off the pods that go, before the StatefulSet shrinks"
+MODULE_TASK = "Call the module with the test's options"
+
+
+def role_vars(namespace, **overrides):
+    found = {
+        "redis_cluster_namespace": namespace,
+        "redis_cluster_password": PASSWORD,
+        "redis_cluster_storage_class": STORAGE_CLASS,
+        "redis_cluster_timeout": 400,
+    }
+    found.update(overrides)
+    return found
+
+
+def task_result(result, task):
+    """The one result of ``task`` in a role run, failing the test with the run's output when missing."""
+    found = result.task_results("stateful.kube.redis_cluster : " + task) + result.task_results(task)
+    assert found, "task %r did not run: %s\n%s" % (task, result.stdout[-4000:], result.stderr[-2000:])
+    return found[-1]
+
+
+def assert_ok(result):
+    assert result.rc == 0, "playbook failed: %s\n%s" % (result.stdout[-6000:], result.stderr[-2000:])
+
+
+def pod_ips(core_v1, namespace):
+    return dict((pod.status.pod_ip, pod.metadata.name) for pod in core_v1.list_namespaced_pod(namespace).items
+                if pod.status.pod_ip and pod.status.phase == "Running")
+
+
+def cluster_client(core_v1, namespace):
+    """A cluster client from the host (on the pod network's bridge) to the pods' IPs."""
+    nodes = [redis.cluster.ClusterNode(ip, 6379) for ip in pod_ips(core_v1, namespace)]
+    return redis.RedisCluster(startup_nodes=nodes, password=PASSWORD, decode_responses=True, socket_timeout=5)
+
+
+def node(ip, password=PASSWORD, port=6379):
+    client = redis.Redis(host=ip, port=port, password=password, decode_responses=True, socket_timeout=5)
+    client.response_callbacks.clear()
+    return client
+
+
+def wait_for(what, predicate, timeout=180, interval=0.5):
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            value = predicate()
+        except (redis.RedisError, OSError):
+            value = None
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            pytest.fail("timed out after %d s waiting for %s" % (timeout, what))
+        time.sleep(interval)
+
+
+def cluster_nodes(core_v1, namespace):
+    """``{pod: sorted CLUSTER NODES lines without the timing fields}``: what the members know."""
+    seen = {}
+    for ip, pod in pod_ips(core_v1, namespace).items():
+        lines = node(ip).execute_command("CLUSTER", "NODES").splitlines()
+        # id, address, flags, master, slots; the config epoch only of the member itself (a node
+        # that is not ours may bump its own at any time)
+        seen[pod] = sorted(" ".join(line.split()[:4] + (line.split()[6:7] if "myself" in line else [])
+                                    + line.split()[8:]) for line in lines)
+    return seen
