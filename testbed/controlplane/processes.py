@@ -29,7 +29,9 @@ def pid_from_file(path, program=None):
         cmdline = (Path("/proc") / str(pid) / "cmdline").read_bytes().replace(b"\0", b" ").decode()
     except (OSError, ValueError, IndexError):
         return None
-    if program and program not in cmdline:
+    # Right after exec, before the kernel has mapped the new program's arguments (a while
+    # for a 100 MB binary), cmdline reads empty: the process is alive, just not done loading.
+    if program and program not in cmdline and not (cmdline == "" and _alive(pid)):
         return None
     return pid
 
