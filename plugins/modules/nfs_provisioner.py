@@ -20,7 +20,7 @@ description:
   - With I(mode=static), for clusters without a provisioner, makes one PV per StatefulSet ordinal, each pre-bound
     by C(claimRef) to the claim C(<claim_template>-<statefulset>-<ordinal>) the StatefulSet will create, so the
     claims bind as soon as they appear. The PV of ordinal N uses the folder C(<nfs_path>/<namespace>-<claim>),
-    which must exist on the NFS server (RV(directories) lists them).
+    which a short-lived helper pod mounting the export makes when it is missing (I(static.create_directories)).
   - Objects are compared on the fields this module sets, so a second run changes nothing; C(changed) and the diff
     name exactly what was created, updated, recreated or deleted. Objects are labelled
     C(stateful.kube/nfs-provisioner) (dynamic) or C(stateful.kube/nfs-static) (static); I(state=absent) deletes only
@@ -167,6 +167,21 @@ options:
         type: list
         elements: str
         default: []
+      create_directories:
+        description:
+          - Make each PV's folder on the NFS server when it is missing, with a short-lived pod in I(namespace)
+            that mounts the export (the nodes can mount it, as the PVs need; the Ansible host may not).
+          - Existing folders and their contents are never touched. Skipped in check mode.
+        type: bool
+        default: true
+      helper_image:
+        description: Image of that pod; it needs C(sh), C(mkdir) and C(chmod).
+        type: str
+        default: busybox:1.36
+      directories_timeout:
+        description: Seconds the helper pod may take to finish.
+        type: int
+        default: 60
   force:
     description: In static mode, also delete (I(state=absent)) or recreate a PV that is bound to a claim.
     type: bool
@@ -249,8 +264,13 @@ kept:
   type: list
   elements: str
 directories:
-  description: The folders on the NFS server that the static PVs use; each must exist.
+  description: The folders on the NFS server that the static PVs use.
   returned: in static mode
+  type: list
+  elements: str
+directories_created:
+  description: The folders that did not exist and were made by the helper pod (I(static.create_directories)).
+  returned: in static mode with I(static.create_directories), not in check mode
   type: list
   elements: str
 available_after:
@@ -296,6 +316,9 @@ STATIC_OPTIONS = dict(
     storage_class_name=dict(type="str", default=""),
     reclaim_policy=dict(type="str", choices=["Retain", "Delete"], default="Retain"),
     mount_options=dict(type="list", elements="str", default=[]),
+    create_directories=dict(type="bool", default=True),
+    helper_image=dict(type="str", default="busybox:1.36"),
+    directories_timeout=dict(type="int", default=60),
 )
 
 MODULE_OPTIONS = dict(
@@ -350,6 +373,11 @@ def main():
                                                                     params["wait_timeout"])
             if params["validate"]:
                 report["validation"] = cluster.validate(params, params["validate_timeout"])
+        if params["state"] == "present" and params["mode"] == "static" and params["static"]["create_directories"]:
+            static = params["static"]
+            report["directories_created"] = cluster.ensure_directories(
+                params, report["directories"], static["directories_timeout"])
+            changed = changed or bool(report["directories_created"])
     except ClusterError as e:
         module.fail_json(msg=str(e), changed=changed, diff=result["diff"], **report)
     module.exit_json(changed=changed, diff=result["diff"], **report)

@@ -16,6 +16,11 @@ import socket
 import time
 import uuid
 
+from ansible_collections.stateful.kube.plugins.module_utils.nfs.directories import (
+    created_from_log,
+    helper_pod,
+    relative_folders,
+)
 from ansible_collections.stateful.kube.plugins.module_utils.nfs.manifests import OWNER_LABEL, object_id
 
 try:
@@ -213,3 +218,35 @@ class Cluster:
                 raise ClusterError("validation claim %s/%s is %s after %d s, not Bound; its events: %s"
                                    % (namespace, name, found.status.phase, timeout, self.events(namespace, name)))
             time.sleep(POLL)
+
+    # -- static folders ----------------------------------------------------------------
+
+    def ensure_directories(self, params, directories, timeout):
+        """Make the static PVs' missing folders with a one-shot pod; return the ones it made."""
+        folders = relative_folders(params["nfs_path"], directories)
+        namespace = params["namespace"]
+        name = "%s-mkdir-%s" % (params["static"]["statefulset"][:40], uuid.uuid4().hex[:6])
+        pod = helper_pod(name, namespace, params["nfs_server"], params["nfs_path"], folders,
+                         params["static"]["helper_image"], {"app.kubernetes.io/managed-by": "stateful.kube"})
+        self.clients.core.create_namespaced_pod(namespace, pod, _request_timeout=REQUEST_TIMEOUT)
+        try:
+            deadline = time.time() + timeout
+            while True:
+                found = self.clients.core.read_namespaced_pod(name, namespace, _request_timeout=REQUEST_TIMEOUT)
+                if found.status.phase in ("Succeeded", "Failed"):
+                    break
+                if time.time() > deadline:
+                    raise ClusterError(
+                        "pod %s/%s, which makes the static PVs' folders on %s:%s, is %s after %d s; its events: %s. "
+                        "Check that the nodes can mount the export and pull image %s."
+                        % (namespace, name, params["nfs_server"], params["nfs_path"], found.status.phase, timeout,
+                           self.events(namespace, name), params["static"]["helper_image"]))
+                time.sleep(POLL / 5)
+            log = self.clients.core.read_namespaced_pod_log(name, namespace, _request_timeout=REQUEST_TIMEOUT)
+            if found.status.phase == "Failed":
+                raise ClusterError("pod %s/%s could not make the folders under %s:%s; its output: %s"
+                                   % (namespace, name, params["nfs_server"], params["nfs_path"], log.strip()))
+            return [params["nfs_path"].rstrip("/") + "/" + folder for folder in created_from_log(log)]
+        finally:
+            self.clients.core.delete_namespaced_pod(name, namespace, grace_period_seconds=0,
+                                                    _request_timeout=REQUEST_TIMEOUT)

@@ -16,12 +16,12 @@ def test_a_statefulsets_claims_bind_to_the_pre_created_pvs(
     rc, made = nfs_module(**options)
     assert rc == 0 and made["changed"]
     assert made["actions"] == ["create PersistentVolume %s-data-web-%d" % (namespace, n) for n in range(3)]
+    # The helper pod made every folder on the NFS server (on the test bed, this host).
+    assert sorted(made["directories_created"]) == sorted(made["directories"])
     for directory in made["directories"]:
-        # The folders live on the NFS server: on the test bed, this host.
-        assert directory.startswith(str(EXPORT) + "/")
-        (EXPORT / directory.rsplit("/", 1)[1]).mkdir(mode=0o777)
+        assert directory.startswith(str(EXPORT) + "/") and (EXPORT / directory.rsplit("/", 1)[1]).is_dir()
     rc, again = nfs_module(**options)
-    assert rc == 0 and again["changed"] is False
+    assert rc == 0 and again["changed"] is False and again["directories_created"] == []
 
     apps_v1.create_namespaced_stateful_set(namespace, {
         "apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "web"},
