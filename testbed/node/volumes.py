@@ -13,6 +13,7 @@ become available (an unbound claim, a missing Secret) raises it with ``retry=Tru
 import base64
 import os
 import shutil
+import sys
 import time
 from pathlib import Path
 
@@ -254,6 +255,21 @@ class VolumeBuilder:
         return body["status"]["token"]
 
 
+# Where the catalog's programs live: the checkout (testbed/images, the testbed package) and
+# the Python running them. A checkout under /tmp (as a CI clone may be) would vanish behind
+# a container's private /tmp, so whatever of these lies under a private folder is bound
+# back at the same place, read-only.
+CATALOG_HOST_PATHS = (config.REPO_ROOT, Path(sys.prefix), Path(sys.base_prefix))
+
+
+def _host_paths_under(folder):
+    found = []
+    for host in dict.fromkeys(p.resolve() for p in CATALOG_HOST_PATHS):
+        if Path(folder) in host.parents:
+            found.append({"source": str(host), "target": str(host), "readOnly": True})
+    return found
+
+
 def container_mounts(container, volumes, image, private_dir, env):
     """The bind mounts of one container, parents before children.
 
@@ -270,6 +286,7 @@ def container_mounts(container, volumes, image, private_dir, env):
             source = Path(private_dir) / ("private-%d" % index)
             source.mkdir(parents=True, exist_ok=True)
             mounts.append({"source": str(source), "target": folder})
+            mounts.extend(_host_paths_under(folder))
     for mount in container.get("volumeMounts") or ():
         source = Path(volumes[mount["name"]])
         sub_path = mount.get("subPath") or expand(mount.get("subPathExpr") or "", env)
