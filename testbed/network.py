@@ -68,6 +68,17 @@ def pod_link_names(uid):
     return NETNS_PREFIX + short, VETH_PREFIX + short
 
 
+def pod_mac(address):
+    """The MAC address of the pod with IP ``address``: derived from it, locally administered.
+
+    Pod IPs are reused as pods come and go; with a random MAC per pod, the host's and other
+    pods' neighbour caches would keep sending a reused IP's traffic to a MAC that is gone
+    (seconds of silence: API calls time out). One IP, one MAC: a cached entry is never wrong.
+    """
+    octets = [int(part) for part in address.split(".")]
+    return "02:42:%02x:%02x:%02x:%02x" % tuple(octets)
+
+
 def create_pod_namespace(netns, veth, address):
     """A network namespace with ``address`` on its eth0, joined to the bridge by the veth pair ``veth``.
 
@@ -84,6 +95,7 @@ def create_pod_namespace(netns, veth, address):
     inside = "\n".join(
         (
             "link set lo up",
+            "link set eth0 address %s" % pod_mac(address),
             "addr add %s/%d dev eth0" % (address, config.POD_PREFIX_LEN),
             "link set eth0 up",
             "route add default via %s" % config.BRIDGE_ADDRESS,
