@@ -1,10 +1,10 @@
 """Fixtures for the Redis tests: storage, a namespace per test module, playbook runners.
 
-Storage: ``REDIS_TEST_STORAGE=nfs`` uses the test bed's NFS StorageClass (nfs-client, stood
-up by playbooks/testbed_storage.yml), the path the role is for. The default, ``static``,
-pre-creates a StorageClass without provisioner and hostPath PersistentVolumes for the
-module's namespace: on the shared test bed the provisioner sometimes needs more than the
-15 s statefulset_wait_ordered allows an unschedulable pod, which is not what these tests test.
+Storage: by default the test bed's NFS StorageClass (nfs-client, stood up by
+playbooks/testbed_storage.yml, dynamic provisioning), the path the role is for.
+``REDIS_TEST_STORAGE=static`` pre-creates a StorageClass without provisioner and hostPath
+PersistentVolumes for the module's namespace instead, to tell a storage problem from a
+Redis one.
 """
 
 import os
@@ -44,7 +44,7 @@ def redis_namespace(core_v1, request):
 @pytest.fixture(scope="module")
 def storage_class(kubeconfig, api_client, redis_namespace):
     """The StorageClass the module's claims use (see the module docstring)."""
-    if os.environ.get("REDIS_TEST_STORAGE", "static") == "nfs":
+    if os.environ.get("REDIS_TEST_STORAGE", "nfs") == "nfs":
         from testbed.testing import run_playbook
 
         result = run_playbook(STORAGE_PLAYBOOK, kubeconfig)
