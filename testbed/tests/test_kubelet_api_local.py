@@ -172,8 +172,10 @@ def test_follow_streams_appended_bytes_and_ends_with_the_run(local_bed, containe
     process.wait()
     ended_at = time.monotonic()
     assert response.read() == b""  # the chunked body ends once the run is over
-    assert latency < 0.5
-    assert time.monotonic() - ended_at < 0.5
+    # Streamed as written and ended with the run, not at the connection's 10 s timeout
+    # (bounds are loose on purpose: this proves behaviour, bench/ measures speed).
+    assert latency < 5
+    assert time.monotonic() - ended_at < 5
 
 
 def _handler_threads():
