@@ -4,6 +4,8 @@ Only `ip` (iproute2) is used. Every object the test bed creates carries the ``sk
 prefix, so `down` can find and remove exactly what it created and nothing else.
 """
 
+import os
+import signal
 import subprocess
 
 from testbed import config
@@ -56,6 +58,17 @@ def list_veths():
 def namespace_pids(netns):
     out = _ip("netns", "pids", netns, check=False).stdout
     return [int(p) for p in out.split()]
+
+
+def kill_namespace_processes(netns):
+    """SIGKILL every process in ``netns`` (the pod is gone, nothing of it may keep running); return their PIDs."""
+    pids = namespace_pids(netns)
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    return pids
 
 
 def delete_namespace(netns):

@@ -1,8 +1,6 @@
 """The node agent: three Nodes, a pod watch per node, a worker thread per pod, cluster DNS."""
 
 import logging
-import os
-import signal
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -72,12 +70,7 @@ class Agent:
     def _remove_leftovers(self):
         """Pods of an agent that died without cleaning up: nothing of them may keep running."""
         for netns in network.list_namespaces():
-            pids = network.namespace_pids(netns)
-            for pid in pids:
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
+            pids = network.kill_namespace_processes(netns)
             network.delete_namespace(netns)
             log.info("removed leftover namespace %s (%d processes)", netns, len(pids))
 

@@ -9,10 +9,8 @@ import heapq
 import itertools
 import json
 import logging
-import os
 import queue
 import shutil
-import signal
 import threading
 import time
 from pathlib import Path
@@ -486,12 +484,7 @@ class PodWorker:
         netns = self.record.netns
         if netns not in network.list_namespaces():
             return
-        pids = network.namespace_pids(netns)
-        for pid in pids:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+        pids = network.kill_namespace_processes(netns)
         deadline = time.monotonic() + 2
         while any(_running(p) for p in pids) and time.monotonic() < deadline:
             time.sleep(0.01)
