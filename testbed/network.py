@@ -26,6 +26,10 @@ def ensure_bridge():
     """Create the bridge with the API server's address and every node's address."""
     if not bridge_exists():
         _ip("link", "add", config.BRIDGE, "type", "bridge")
+    # A bridge without an address of its own takes the lowest MAC of its ports, so it would
+    # change as pods come and go, and every pod's cached entry for the API server's address
+    # would point at a MAC that is gone (connections time out until the entry expires).
+    _ip("link", "set", config.BRIDGE, "address", pod_mac(config.BRIDGE_ADDRESS))
     addresses = _ip("-o", "addr", "show", "dev", config.BRIDGE).stdout
     wanted = [config.BRIDGE_ADDRESS] + [config.node_address(i + 1) for i in range(len(config.NODE_NAMES))]
     for address in wanted:
@@ -82,7 +86,7 @@ def pod_link_names(uid):
 
 
 def pod_mac(address):
-    """The MAC address of the pod with IP ``address``: derived from it, locally administered.
+    """The MAC address for the IP ``address`` (a pod's, or the bridge's): derived from it, locally administered.
 
     Pod IPs are reused as pods come and go; with a random MAC per pod, the host's and other
     pods' neighbour caches would keep sending a reused IP's traffic to a MAC that is gone
