@@ -128,7 +128,9 @@ def _down(quiet):
     for netns in namespaces:
         processes.kill_pids(network.namespace_pids(netns))
         network.delete_namespace(netns)
-        shutil.rmtree(Path("/etc/netns") / netns, ignore_errors=True)
+    # The pods' DNS files, also of namespaces the agent removed itself on its way out.
+    for folder in Path("/etc/netns").glob(network.NETNS_PREFIX + "*"):
+        shutil.rmtree(folder, ignore_errors=True)
     if processes.stop_pid_file(config.NFS_SERVER_PID_FILE, "ganesha.nfsd"):
         stopped.append("nfs-ganesha")
     for name, _, program, _ in reversed(CONTROL_PLANE):
