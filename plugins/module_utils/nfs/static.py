@@ -4,7 +4,7 @@
 """PersistentVolumes made ahead of a StatefulSet, one per ordinal (pure functions).
 
 Each PV is pre-bound with a claimRef to the claim the StatefulSet controller will create
-for that ordinal (the name comes from statefulset.ordinals.claim_name, the one place
+for that ordinal (the name comes from k8s.ordinals.claim_name, the one place
 that knows it), so the claim binds the moment it appears and no provisioner is needed.
 """
 
@@ -13,7 +13,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.stateful.kube.plugins.module_utils.nfs.diff import action, classify, contains, is_owned
-from ansible_collections.stateful.kube.plugins.module_utils.statefulset.ordinals import claim_name
+from ansible_collections.stateful.kube.plugins.module_utils.k8s.ordinals import claim_name
 
 STATIC_OWNER_LABEL = "stateful.kube/nfs-static"
 ORDINAL_LABEL = "stateful.kube/ordinal"

@@ -10,7 +10,7 @@ __metaclass__ = type
 import base64
 
 from ansible_collections.stateful.kube.plugins.module_utils.redis_cluster.transport import Member
-from ansible_collections.stateful.kube.plugins.module_utils.statefulset import ordinals
+from ansible_collections.stateful.kube.plugins.module_utils.k8s import ordinals
 
 try:
     from kubernetes.client.rest import ApiException
