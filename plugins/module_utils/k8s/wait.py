@@ -135,13 +135,14 @@ class Watcher:
 
     ``view(key)`` is ``{name: object}`` as last seen; ``initial(key)`` as the first list
     returned it; ``synced(key)`` whether a list succeeded; ``last_error`` the last failed
-    list or watch, as text. ``feed`` builds the feeds (a test passes a fake).
+    list or watch, as text. ``feed`` (the feeds' class) and ``queue`` (where they deliver)
+    are the seams a test replaces, with the deadline's clock.
     """
 
-    def __init__(self, deadline, feed=watch.Feed):
+    def __init__(self, deadline, feed=None, queue=None):
         self.deadline = deadline
-        self.feed = feed
-        self.queue = queue_module.Queue()
+        self.feed = feed or watch.Feed
+        self.queue = queue or queue_module.Queue()
         self.feeds = {}
         self._views = {}
         self._initial = {}
@@ -231,16 +232,17 @@ class Watcher:
             on_change(key, previous, obj, now)
 
 
-def wait_for(clients, kind, namespace, name, condition, deadline, feed=watch.Feed):
+def wait_for(clients, kind, namespace, name, condition, deadline, watcher=Watcher):
     """Watch ``kind`` ``namespace/name`` until ``condition`` (a key of CONDITIONS) holds; return the object.
 
     Raises WaitTimeout at the deadline (with what was still missing, and the object as last
-    seen) and WaitError at once when the credentials may not list or watch it.
+    seen) and WaitError at once when the credentials may not list or watch it. ``watcher``
+    builds the Watcher from the deadline (a test's builds one with fake feeds).
     """
     check = CONDITIONS[condition]
     call, args = list_call(clients, kind, namespace)
     what = "%s %s" % (kind, "%s/%s" % (namespace, name) if args else name)
-    watcher = Watcher(deadline, feed)
+    watcher = watcher(deadline)
     seen = {"missing": "no answer from the API server yet"}
 
     def judge(_now):
@@ -259,8 +261,8 @@ def wait_for(clients, kind, namespace, name, condition, deadline, feed=watch.Fee
         missing = seen["missing"]
         if not watcher.synced("object") and watcher.last_error:
             missing += " (last error: %s)" % watcher.last_error
-        raise WaitTimeout("%s not %s after %d s: %s" % (what, condition.replace("_", " "), round(deadline.seconds),
-                                                         missing), seen.get("obj"))
+        message = "%s not %s after %d s: %s" % (what, condition.replace("_", " "), round(deadline.seconds), missing)
+        raise WaitTimeout(message, seen.get("obj"))
 
     watcher.follow("object", call, *args, field_selector="metadata.name=%s" % name)
     return watcher.run(judge, expired, on_error=refused)[0]

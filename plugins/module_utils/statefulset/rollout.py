@@ -12,6 +12,7 @@ __metaclass__ = type
 
 from ansible_collections.stateful.kube.plugins.module_utils.k8s import ordinals
 from ansible_collections.stateful.kube.plugins.module_utils.k8s import pods as podinfo
+from ansible_collections.stateful.kube.plugins.module_utils.k8s.objects import name_of
 
 # What an ordinal is waiting for, from "nothing" (READY) to "its pod does not exist yet".
 READY = "ready"
@@ -76,8 +77,8 @@ class Progress:
 
 def pods_by_ordinal(statefulset, pods):
     """``{ordinal: pod}`` in ordinal order for the pods (dicts) that belong to the StatefulSet."""
-    name = podinfo.name_of(statefulset)
-    by_name = {podinfo.name_of(pod): pod for pod in pods}
+    name = name_of(statefulset)
+    by_name = {name_of(pod): pod for pod in pods}
     return {ordinal: by_name[pod_name] for ordinal, pod_name in ordinals.by_ordinal(by_name, name).items()}
 
 

@@ -16,9 +16,9 @@ __metaclass__ = type
 import time
 
 from ansible_collections.stateful.kube.plugins.module_utils.k8s import pods as podinfo
-from ansible_collections.stateful.kube.plugins.module_utils.k8s import watch
 from ansible_collections.stateful.kube.plugins.module_utils.k8s.deadline import Deadline
 from ansible_collections.stateful.kube.plugins.module_utils.k8s.inspect import Inspector
+from ansible_collections.stateful.kube.plugins.module_utils.k8s.objects import name_of, parse_time
 from ansible_collections.stateful.kube.plugins.module_utils.k8s.ordinals import start_of
 from ansible_collections.stateful.kube.plugins.module_utils.k8s.selectors import selector_of
 from ansible_collections.stateful.kube.plugins.module_utils.k8s.wait import FATAL_STATUS, Watcher
@@ -42,12 +42,12 @@ class WaitFailed(Exception):
 class Waiter:
     """Waits for StatefulSet ``namespace/name``; ``run()`` returns the result or raises WaitFailed.
 
-    ``clock`` and ``epoch`` (monotonic and wall-clock time) and ``feed`` (the list-then-watch
-    feeds) are the seams a test replaces.
+    ``clock`` and ``epoch`` (monotonic and wall-clock time) and ``watcher`` (builds the
+    ``k8s.wait.Watcher`` from the deadline) are the seams a test replaces, with the clients.
     """
 
     def __init__(self, clients, namespace, name, replicas=None, timeout=300, ordered=True, ready_for=0,
-                 fail_fast=True, unready_timeout=None, clock=time.monotonic, epoch=time.time, feed=watch.Feed):
+                 fail_fast=True, unready_timeout=None, clock=time.monotonic, epoch=time.time, watcher=Watcher):
         self.clients = clients
         self.namespace = namespace
         self.name = name
@@ -59,7 +59,7 @@ class Waiter:
         self.unready_timeout = unready_timeout
         self.clock = clock
         self.epoch = epoch
-        self.feed = feed
+        self.new_watcher = watcher
         self.deadline = None
         self.watcher = None
         self.progress = None
@@ -148,7 +148,7 @@ class Waiter:
         logs = inspector.log_tail(pod, container, previous=bool(blocked and blocked["restarts"]))
         claims = inspector.claims(pod) if podinfo.unschedulable(pod) else ()
         return diagnosis.diagnose(problem, self.name, ordinal, target, pod, self.started, now,
-                                  events=inspector.events("Pod", podinfo.name_of(pod)), log_lines=logs, claims=claims)
+                                  events=inspector.events("Pod", name_of(pod)), log_lines=logs, claims=claims)
 
     def _fail(self, problem, progress, ordinal, prefix=""):
         facts = self._diagnose(problem, progress, ordinal)
@@ -170,7 +170,7 @@ class Waiter:
         if now - self.missing_since >= NOT_CREATED_GRACE and now - self.checked_not_created >= NOT_CREATED_GRACE:
             self.checked_not_created = now
             events = [e for e in Inspector(self.clients, self.namespace).events("StatefulSet", self.name)
-                      if e.get("type") == "Warning" and (podinfo.parse_time(e.get("lastTimestamp")) or now)
+                      if e.get("type") == "Warning" and (parse_time(e.get("lastTimestamp")) or now)
                       >= self.started - 1]
             if events:
                 ordinal = self._creatable_missing(progress)
@@ -238,7 +238,7 @@ class Waiter:
     def run(self):
         self.deadline = Deadline(self.timeout, self.clock, self.epoch)
         self.started = self.deadline.now()
-        self.watcher = Watcher(self.deadline, self.feed)
+        self.watcher = self.new_watcher(self.deadline)
         self.watcher.follow("statefulset", self.clients.apps.list_namespaced_stateful_set, self.namespace,
                             field_selector="metadata.name=%s" % self.name)
         return self.watcher.run(self._judge, self._timed_out, on_change=self._changed, on_error=self._error,
