@@ -58,34 +58,32 @@ def generation_observed(obj):
     return (get(obj, "status.observedGeneration", 0)) >= (get(obj, "metadata.generation", 0))
 
 
-def deployment_available(obj):
-    """The controller saw the latest spec and every replica is updated and available."""
+def _replicas_reached(obj, counted):
+    """None when the controller saw the latest spec and ``status.<counted>`` and ``updatedReplicas`` reach
+    ``spec.replicas``, else what is missing."""
     if obj is None:
         return exists(obj)
     wanted = get(obj, "spec.replicas", 1)
     if not generation_observed(obj):
         return "the controller has not observed generation %s yet" % get(obj, "metadata.generation")
-    available, updated = get(obj, "status.availableReplicas", 0), get(obj, "status.updatedReplicas", 0)
-    if available < wanted or updated < wanted:
-        return "available %d of %d, updated %d of %d" % (available, wanted, updated, wanted)
+    have, updated = get(obj, "status.%sReplicas" % counted, 0), get(obj, "status.updatedReplicas", 0)
+    if have < wanted or updated < wanted:
+        return "%s %d of %d, updated %d of %d" % (counted, have, wanted, updated, wanted)
     return None
 
 
+def deployment_available(obj):
+    """Every replica of the Deployment is updated and available."""
+    return _replicas_reached(obj, "available")
+
+
 def statefulset_rolled_out(obj):
-    """The controller saw the latest spec and every replica is Ready on the update revision.
+    """Every replica of the StatefulSet is updated and Ready.
 
     A short test for domains that need no ordering; statefulset_wait_ordered judges each
     ordinal itself (statefulset.rollout).
     """
-    if obj is None:
-        return exists(obj)
-    wanted = get(obj, "spec.replicas", 1)
-    if not generation_observed(obj):
-        return "the controller has not observed generation %s yet" % get(obj, "metadata.generation")
-    ready, updated = get(obj, "status.readyReplicas", 0), get(obj, "status.updatedReplicas", 0)
-    if ready < wanted or updated < wanted:
-        return "ready %d of %d, updated %d of %d" % (ready, wanted, updated, wanted)
-    return None
+    return _replicas_reached(obj, "ready")
 
 
 def claim_bound(obj):

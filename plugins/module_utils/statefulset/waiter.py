@@ -39,6 +39,10 @@ class WaitFailed(Exception):
         self.facts = facts
 
 
+# What the wait can be told, and what it does unless told otherwise (the module's options).
+OPTIONS = dict(replicas=None, timeout=300, ordered=True, ready_for=0, fail_fast=True, unready_timeout=None)
+
+
 class Waiter:
     """Waits for StatefulSet ``namespace/name``; ``run()`` returns the result or raises WaitFailed.
 
@@ -46,17 +50,14 @@ class Waiter:
     ``k8s.wait.Watcher`` from the deadline) are the seams a test replaces, with the clients.
     """
 
-    def __init__(self, clients, namespace, name, replicas=None, timeout=300, ordered=True, ready_for=0,
-                 fail_fast=True, unready_timeout=None, clock=time.monotonic, epoch=time.time, watcher=Watcher):
+    def __init__(self, clients, namespace, name, clock=time.monotonic, epoch=time.time, watcher=Watcher, **options):
         self.clients = clients
         self.namespace = namespace
         self.name = name
-        self.replicas = replicas
-        self.timeout = timeout
-        self.ordered = ordered
-        self.ready_for = ready_for or 0
-        self.fail_fast = fail_fast
-        self.unready_timeout = unready_timeout
+        unknown = set(options) - set(OPTIONS)
+        if unknown:
+            raise TypeError("unknown options: %s" % ", ".join(sorted(unknown)))
+        self.options = dict(OPTIONS, **options)
         self.clock = clock
         self.epoch = epoch
         self.new_watcher = watcher
@@ -115,7 +116,7 @@ class Waiter:
             return None
         if rollout.pod_management_policy(self.statefulset) == "Parallel":
             return "not enforced: podManagementPolicy is Parallel, the controller starts pods all at once"
-        return "enforced" if self.ordered else "checked, not enforced (ordered: false)"
+        return "enforced" if self.options["ordered"] else "checked, not enforced (ordered: false)"
 
     def _violations(self):
         if self.statefulset is None or rollout.pod_management_policy(self.statefulset) == "Parallel":
@@ -160,7 +161,7 @@ class Waiter:
         found = self._found()
         for ordinal, state in progress.states.items():
             if state == rollout.NOT_READY:
-                problem = diagnosis.hopeless(found.get(ordinal), now, self.unready_timeout)
+                problem = diagnosis.hopeless(found.get(ordinal), now, self.options["unready_timeout"])
                 if problem:
                     self._fail(problem, progress, ordinal)
         if self._creatable_missing(progress) is None:
@@ -191,17 +192,18 @@ class Waiter:
     def _evaluate(self, now):
         if self.statefulset is None or not self.watcher.synced("pods"):
             return None, None
-        progress = rollout.classify(self.statefulset, self._pods(), self.replicas, self.ready_for, now,
+        wanted = self.options["replicas"]
+        progress = rollout.classify(self.statefulset, self._pods(), wanted, self.options["ready_for"], now,
                                     self.seen_ready)
         if progress.done:
             return progress, True
         desired = rollout.desired_replicas(self.statefulset)
-        if self.fail_fast and self.replicas is not None and self.replicas > desired and rollout.generation_observed(
+        if self.options["fail_fast"] and wanted is not None and wanted > desired and rollout.generation_observed(
                 self.statefulset):
-            raise WaitFailed("StatefulSet %s/%s has spec.replicas %d: waiting for %d replicas cannot succeed; "
-                             "scale it first or wait for fewer" % (self.namespace, self.name, desired, self.replicas),
+            raise WaitFailed("StatefulSet %s/%s has spec.replicas %d: waiting for %s replicas cannot succeed; "
+                             "scale it first or wait for fewer" % (self.namespace, self.name, desired, wanted),
                              self._result(progress))
-        if self.fail_fast:
+        if self.options["fail_fast"]:
             self._check_hopeless(progress, now)
         return progress, False
 
@@ -236,7 +238,7 @@ class Waiter:
         self._fail(diagnosis.TIMEOUT, progress, progress.blocking, prefix)
 
     def run(self):
-        self.deadline = Deadline(self.timeout, self.clock, self.epoch)
+        self.deadline = Deadline(self.options["timeout"], self.clock, self.epoch)
         self.started = self.deadline.now()
         self.watcher = self.new_watcher(self.deadline)
         self.watcher.follow("statefulset", self.clients.apps.list_namespaced_stateful_set, self.namespace,
@@ -246,7 +248,7 @@ class Waiter:
 
     def _finish(self, progress):
         result = self._result(progress)
-        if self.ordered and result["order_violations"]:
+        if self.options["ordered"] and result["order_violations"]:
             first = result["order_violations"][0]
             raise WaitFailed(
                 "StatefulSet %s/%s is Ready, but ordinal %d became Ready %.1f s after ordinal %d (%s order "
