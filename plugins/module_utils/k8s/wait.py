@@ -20,7 +20,7 @@ except ImportError:  # Python 2 is not supported; the name only keeps the import
     queue_module = None
 
 from ansible_collections.stateful.kube.plugins.module_utils.k8s import watch
-from ansible_collections.stateful.kube.plugins.module_utils.k8s.objects import get, name_of
+from ansible_collections.stateful.kube.plugins.module_utils.k8s.objects import generation_observed, get, name_of
 
 # Errors that retrying cannot fix: the module's credentials lack a right.
 FATAL_STATUS = (401, 403)
@@ -52,10 +52,6 @@ def gone(obj):
     if get(obj, "metadata.deletionTimestamp"):
         return "it is being deleted (finalizers: %s)" % (", ".join(get(obj, "metadata.finalizers", [])) or "none")
     return "it still exists"
-
-
-def generation_observed(obj):
-    return (get(obj, "status.observedGeneration", 0)) >= (get(obj, "metadata.generation", 0))
 
 
 def _replicas_reached(obj, counted):

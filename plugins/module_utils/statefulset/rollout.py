@@ -12,7 +12,7 @@ __metaclass__ = type
 
 from ansible_collections.stateful.kube.plugins.module_utils.k8s import ordinals
 from ansible_collections.stateful.kube.plugins.module_utils.k8s import pods as podinfo
-from ansible_collections.stateful.kube.plugins.module_utils.k8s.objects import name_of
+from ansible_collections.stateful.kube.plugins.module_utils.k8s.objects import generation_observed, name_of
 
 # What an ordinal is waiting for, from "nothing" (READY) to "its pod does not exist yet".
 READY = "ready"
@@ -41,11 +41,6 @@ def update_strategy(statefulset):
     kind = strategy.get("type") or "RollingUpdate"
     partition = ((strategy.get("rollingUpdate") or {}).get("partition") or 0) if kind == "RollingUpdate" else None
     return kind, partition
-
-
-def generation_observed(statefulset):
-    status = statefulset.get("status") or {}
-    return (status.get("observedGeneration") or 0) >= (statefulset.get("metadata", {}).get("generation") or 0)
 
 
 def accepted_revisions(statefulset, ordinal):

@@ -18,7 +18,7 @@ import time
 from ansible_collections.stateful.kube.plugins.module_utils.k8s import pods as podinfo
 from ansible_collections.stateful.kube.plugins.module_utils.k8s.deadline import Deadline
 from ansible_collections.stateful.kube.plugins.module_utils.k8s.inspect import Inspector
-from ansible_collections.stateful.kube.plugins.module_utils.k8s.objects import name_of, parse_time
+from ansible_collections.stateful.kube.plugins.module_utils.k8s.objects import generation_observed, name_of, parse_time
 from ansible_collections.stateful.kube.plugins.module_utils.k8s.ordinals import start_of
 from ansible_collections.stateful.kube.plugins.module_utils.k8s.selectors import selector_of
 from ansible_collections.stateful.kube.plugins.module_utils.k8s.wait import FATAL_STATUS, Watcher
@@ -198,7 +198,7 @@ class Waiter:
         if progress.done:
             return progress, True
         desired = rollout.desired_replicas(self.statefulset)
-        if self.options["fail_fast"] and wanted is not None and wanted > desired and rollout.generation_observed(
+        if self.options["fail_fast"] and wanted is not None and wanted > desired and generation_observed(
                 self.statefulset):
             raise WaitFailed("StatefulSet %s/%s has spec.replicas %d: waiting for %s replicas cannot succeed; "
                              "scale it first or wait for fewer" % (self.namespace, self.name, desired, wanted),
