@@ -19,8 +19,8 @@ import sys
 import time
 
 from bench.redis_bootstrap.observer import Observer
-from bench.redis_bootstrap.servers import Servers
 from testbed.testing import collections_path
+from tests.support.redis_servers import Servers
 
 sys.path.insert(0, str(collections_path()))
 

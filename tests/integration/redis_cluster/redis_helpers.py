@@ -1,17 +1,14 @@
 """What the Redis tests share: running the role, reaching the pods from the host, waiting."""
 
-import time
 import uuid
-from pathlib import Path
 
-import pytest
 import redis
 
 from testbed import config
+from tests.support import PLAYBOOKS, waiting
 
-HERE = Path(__file__).parent
-ROLE_PLAYBOOK = HERE / "playbooks" / "redis_cluster.yml"
-MODULE_PLAYBOOK = HERE / "playbooks" / "bootstrap.yml"
+ROLE_PLAYBOOK = PLAYBOOKS / "redis_cluster.yml"
+MODULE_PLAYBOOK = PLAYBOOKS / "redis_cluster_bootstrap.yml"
 STORAGE_PLAYBOOK = config.REPO_ROOT / "playbooks" / "testbed_storage.yml"
 STORAGE_CLASS = "nfs-client"  # made by playbooks/testbed_storage.yml
 PASSWORD = "redis-%s" % uuid.uuid4().hex[:8]
@@ -60,17 +57,8 @@ def node(ip, password=PASSWORD, port=6379):
 
 
 def wait_for(what, predicate, timeout=180, interval=0.5):
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            value = predicate()
-        except (redis.RedisError, OSError):
-            value = None
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            pytest.fail("timed out after %d s waiting for %s" % (timeout, what))
-        time.sleep(interval)
+    """Until ``predicate()`` is truthy; a Redis or network error counts as not yet (a member restarting)."""
+    return waiting.wait_for(what, predicate, timeout, interval, tolerate=(redis.RedisError, OSError))
 
 
 def cluster_nodes(core_v1, namespace):

@@ -13,8 +13,8 @@ import time
 import pytest
 import redis
 
-from bench.redis_bootstrap.servers import Servers
 from testbed.testing import collections_path
+from tests.support.redis_servers import Servers
 
 sys.path.insert(0, str(collections_path()))
 
