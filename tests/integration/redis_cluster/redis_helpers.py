@@ -6,6 +6,7 @@ import redis
 
 from testbed import config
 from tests.support import PLAYBOOKS, waiting
+from tests.support.redis_cluster import raw_client
 
 ROLE_PLAYBOOK = PLAYBOOKS / "redis_cluster.yml"
 MODULE_PLAYBOOK = PLAYBOOKS / "redis_cluster_bootstrap.yml"
@@ -51,9 +52,7 @@ def cluster_client(core_v1, namespace):
 
 
 def node(ip, password=PASSWORD, port=6379):
-    client = redis.Redis(host=ip, port=port, password=password, decode_responses=True, socket_timeout=5)
-    client.response_callbacks.clear()
-    return client
+    return raw_client(ip, port, password)
 
 
 def wait_for(what, predicate, timeout=180, interval=0.5):
