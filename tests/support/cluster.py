@@ -83,4 +83,3 @@ def static_storage(api_client, namespace, volumes=10, root="/tmp/stateful-kube-r
             core.delete_persistent_volume("%s-%d" % (name, i))
         storage.delete_storage_class(name)
         shutil.rmtree(folder, ignore_errors=True)
-

@@ -24,4 +24,3 @@ def nfs_cat(path):
     done = subprocess.run(["nfs-cat", nfs_url(path)], capture_output=True, text=True, timeout=30, check=False)
     assert done.returncode == 0, "nfs-cat %s failed: %s" % (nfs_url(path), done.stderr)
     return done.stdout
-
