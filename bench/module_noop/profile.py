@@ -34,10 +34,12 @@ IMPORT_GROUPS = (
 # Calls whose cumulative time is shown: (label, file suffix, function name).
 CALLS = (
     ("argument spec and AnsibleModule", "module_utils/basic.py", "__init__"),
-    ("client: kubernetes.core get_api_client", "module_utils/k8s/client.py", "get_api_client"),
-    ("  of it: kubeconfig loaded", "module_utils/k8s/client.py", "_create_configuration"),
-    ("  of it: dynamic client and discovery", "module_utils/k8s/client.py", "create_api_client"),
-    ("typed APIs (ours)", "plugins/module_utils/k8s/client.py", "__init__"),
+    ("client: kubernetes.core get_api_client", "core/plugins/module_utils/k8s/client.py", "get_api_client"),
+    ("  of it: kubeconfig loaded", "core/plugins/module_utils/k8s/client.py", "_create_configuration"),
+    ("  of it: dynamic client and discovery", "core/plugins/module_utils/k8s/client.py", "create_api_client"),
+    ("discovery: resource lookup (k8s_info)", "core/plugins/module_utils/k8s/client.py", "resource"),
+    ("client: ours (Clients: kubernetes.core's + typed APIs)", "stateful/kube/plugins/module_utils/k8s/client.py",
+     "__init__"),
     ("result printed (exit_json)", "module_utils/basic.py", "exit_json"),
 )
 PROFILER = """
@@ -137,7 +139,7 @@ def compare(label, ours, peer, env, folder, runs):
             "imports": import_times(payload, env, runs),
             "calls": call_times(payload, env, folder, module_file),
         }
-    print("-- %s (ours) | kubernetes.core.k8s_info" % label)
+    print("-- %s (ours) | kubernetes.core.k8s_info   (calls: cumulative under cProfile, inflated)" % label)
     (size, files, source, mine), (psize, pfiles, psource, _) = rows["ours"]["payload"], rows["k8s_info"]["payload"]
     print("   payload            %7d B, %3d .py files, %7d B of source (this collection's: %d B) | %7d B, %3d files, "
           "%7d B" % (size, files, source, mine, psize, pfiles, psource))
@@ -153,7 +155,7 @@ def compare(label, ours, peer, env, folder, runs):
         ours_time, peer_time = rows["ours"]["calls"].get(call), rows["k8s_info"]["calls"].get(call)
         if ours_time is None and peer_time is None:
             continue
-        print("   call %-45s %s | %s (cProfile: inflated, compare within a row)"
+        print("   call %-55s %s | %s"
               % (call, "-" if ours_time is None else "%.3f s" % ours_time,
                  "-" if peer_time is None else "%.3f s" % peer_time))
     sys.stdout.flush()

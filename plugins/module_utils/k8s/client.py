@@ -18,6 +18,8 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import copy
+import functools
+import re
 
 try:
     from ansible_collections.kubernetes.core.plugins.module_utils.args_common import AUTH_ARG_SPEC
@@ -66,6 +68,53 @@ def new_module(module_options, **kwargs):
     return AnsibleK8SModule(argument_spec=argument_spec(module_options), **kwargs)
 
 
+# The typed-API calls of this layer that want raw JSON (``_preload_content=False``: read_json
+# and the watches) are sent through the dynamic client's request() instead. Since kubernetes
+# 35 the typed API classes import pydantic models when first touched: CoreV1Api and
+# AppsV1Api load some 285 modules, over 1 s of CPU, more than all the rest of a run that has
+# nothing to do (bench/module_noop). Any other call goes to the typed API, imported then.
+RAW_PATHS = {
+    "list_namespaced_pod": "/api/v1/namespaces/{namespace}/pods",
+    "list_namespaced_event": "/api/v1/namespaces/{namespace}/events",
+    "read_namespaced_secret": "/api/v1/namespaces/{namespace}/secrets/{name}",
+    "read_namespaced_persistent_volume_claim": "/api/v1/namespaces/{namespace}/persistentvolumeclaims/{name}",
+    "list_namespaced_stateful_set": "/apis/apps/v1/namespaces/{namespace}/statefulsets",
+    "read_namespaced_stateful_set": "/apis/apps/v1/namespaces/{namespace}/statefulsets/{name}",
+    "read_storage_class": "/apis/storage.k8s.io/v1/storageclasses/{name}",
+}
+
+
+class LazyApi:
+    """A typed API (``CoreV1Api``...) built on first use; its raw-JSON calls in RAW_PATHS never build it."""
+
+    def __init__(self, class_name, clients):
+        self._class_name = class_name
+        self._clients = clients
+        self._typed = None
+
+    def __getattr__(self, method):
+        if method in RAW_PATHS:
+            return functools.partial(self._call, method)
+        return getattr(self._typed_api(), method)
+
+    def _typed_api(self):
+        if self._typed is None:
+            self._typed = getattr(k8s_client, self._class_name)(self._clients.api_client)
+        return self._typed
+
+    def _call(self, method, *args, **kwargs):
+        if kwargs.get("_preload_content", True):
+            return getattr(self._typed_api(), method)(*args, **kwargs)
+        kwargs.pop("_preload_content")
+        path = RAW_PATHS[method]
+        # The typed API's positional arguments: name (when the path has one), then namespace.
+        names = [arg for arg in ("name", "namespace") if "{%s}" % arg in path]
+        values = dict((names[index], value) for index, value in enumerate(args))
+        values.update((arg, kwargs.pop(arg)) for arg in names if arg in kwargs)
+        path = re.sub(r"{(\w+)}", lambda found: values[found.group(1)], path)
+        return self._clients.dynamic.request("get", path, serialize=False, **kwargs)
+
+
 class Clients:
     """kubernetes.core's client for ``module``, built on first use, and typed APIs sharing its ApiClient.
 
@@ -106,7 +155,7 @@ class Clients:
 
     def _typed_api(self, name):
         if name not in self._typed:
-            self._typed[name] = getattr(k8s_client, name)(self.api_client)
+            self._typed[name] = LazyApi(name, self)
         return self._typed[name]
 
     @property
