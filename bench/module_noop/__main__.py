@@ -67,9 +67,8 @@ def pairs(namespace):
         return None if len(result.get("resources") or []) == 1 else "expected 1 object, got %r" % result.get(
             "resources")
 
-    def redis_complete(result):
-        return unchanged(result) or (None if result.get("state") == "complete" and not result.get("plan")
-                                     else "state %s, plan %s" % (result.get("state"), result.get("plan")))
+    def redis_complete(result):  # its plan of a complete cluster only checks health (wait_healthy)
+        return unchanged(result) or (None if result.get("state") == "complete" else "state %s" % result.get("state"))
 
     return {
         "statefulset_wait_ordered": (
