@@ -2,7 +2,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-
 from ansible_collections.stateful.kube.plugins.module_utils.k8s import client
 
 
@@ -41,7 +40,7 @@ def test_name_and_namespace_fill_the_path_positionally_or_by_keyword():
     core.read_namespaced_persistent_volume_claim("data-web-0", "data", _preload_content=False)
     core.read_namespaced_persistent_volume_claim(name="data-web-1", namespace="db", _preload_content=False)
     client.LazyApi("StorageV1Api", clients).read_storage_class("nfs-client", _preload_content=False)
-    assert [path for _, path, _ in clients.dynamic.requests] == [
+    assert [request[1] for request in clients.dynamic.requests] == [
         "/api/v1/namespaces/data/persistentvolumeclaims/data-web-0",
         "/api/v1/namespaces/db/persistentvolumeclaims/data-web-1",
         "/apis/storage.k8s.io/v1/storageclasses/nfs-client",
