@@ -90,6 +90,7 @@ class LazyApi:
     def __init__(self, class_name, clients):
         self._class_name = class_name
         self._clients = clients
+        self._dynamic = clients.dynamic  # kubernetes.core's client is built (or fails) here, as for a typed API
         self._typed = None
 
     def __getattr__(self, method):
@@ -112,7 +113,7 @@ class LazyApi:
         values = dict((names[index], value) for index, value in enumerate(args))
         values.update((arg, kwargs.pop(arg)) for arg in names if arg in kwargs)
         path = re.sub(r"{(\w+)}", lambda found: values[found.group(1)], path)
-        return self._clients.dynamic.request("get", path, serialize=False, **kwargs)
+        return self._dynamic.request("get", path, serialize=False, **kwargs)
 
 
 class Clients:
