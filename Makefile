@@ -14,7 +14,7 @@ COLLECTION_DIR := $(CACHE_DIR)/ansible-test/$(shell echo "$(CURDIR)" | sha1sum |
 PYTHON_VERSION := 3.11
 KUBECONFIG_TESTBED := $(CURDIR)/.testbed/kubeconfig
 
-.PHONY: setup test lint sanity units molecule integration demo bench testbed-up testbed-down \
+.PHONY: setup test lint sanity units molecule integration demo demo-teardown bench testbed-up testbed-down \
         collection-dir build clean
 
 setup:
@@ -55,9 +55,17 @@ testbed-up: setup
 testbed-down:
 	@$(BIN)/python -m testbed down
 
+# The shipped playbooks/site.yml with the test bed as inventory, then a summary to act on.
+WORKLOAD ?= redis
+DEMO_ENV = KUBECONFIG="$(KUBECONFIG_TESTBED)" \
+  ANSIBLE_COLLECTIONS_PATH="$$(python -c 'import testbed.testing as t; print(t.collections_path())')"
+DEMO_ARGS = -i testbed/playbooks/inventory.yml -e ansible_python_interpreter=$(BIN)/python -e workload=$(WORKLOAD)
+
 demo: setup testbed-up
-	@KUBECONFIG="$(KUBECONFIG_TESTBED)" ANSIBLE_COLLECTIONS_PATH="$$(python -c 'import testbed.testing as t; print(t.collections_path())')" \
-	  ansible-playbook -i localhost, -c local -e ansible_python_interpreter=$(BIN)/python playbooks/demo.yml
+	@$(DEMO_ENV) ansible-playbook $(DEMO_ARGS) testbed/playbooks/demo.yml
+
+demo-teardown: setup
+	@$(DEMO_ENV) ansible-playbook $(DEMO_ARGS) playbooks/teardown.yml
 
 bench: setup testbed-up
 	@KUBECONFIG="$(KUBECONFIG_TESTBED)" PYTHONPATH="$(CURDIR)" python -m bench

@@ -37,7 +37,7 @@ def node_address(index):
 
 
 # The test bed's NFS server: NFS-Ganesha started by our own nfs_server role from
-# playbooks/testbed_storage.yml (nfs_server_name: testbed), bound to BRIDGE_ADDRESS.
+# testbed/playbooks/storage.yml (nfs_server_name: testbed), bound to BRIDGE_ADDRESS.
 # `down` stops it too, so that it leaves nothing running behind.
 NFS_SERVER_PID_FILE = Path("/run/ganesha-testbed.pid")
 

@@ -12,8 +12,8 @@ from testbed import config
 HERE = Path(__file__).parent
 ROLE_PLAYBOOK = HERE / "playbooks" / "redis_cluster.yml"
 MODULE_PLAYBOOK = HERE / "playbooks" / "bootstrap.yml"
-STORAGE_PLAYBOOK = config.REPO_ROOT / "playbooks" / "testbed_storage.yml"
-STORAGE_CLASS = "nfs-client"  # made by playbooks/testbed_storage.yml
+STORAGE_PLAYBOOK = config.REPO_ROOT / "testbed" / "playbooks" / "storage.yml"
+STORAGE_CLASS = "nfs-client"  # made by testbed/playbooks/storage.yml
 PASSWORD = "redis-%s" % uuid.uuid4().hex[:8]
 ROLE_TASK = "Form, grow or heal the cluster"
 SCALE_DOWN_TASK = "Move slots and keys off the pods that go, before the StatefulSet shrinks"
