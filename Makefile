@@ -39,9 +39,18 @@ units: setup collection-dir
 	@echo "== ansible-test units"
 	@cd "$(COLLECTION_DIR)" && ansible-test units --local --python $(PYTHON_VERSION) --color no
 
-molecule: setup
+# nfs_server runs offline (its own network namespace); the Kubernetes roles' scenarios run
+# against the test bed, like the integration tests.
+MOLECULE_K8S_ROLES := nfs_provisioner redis_cluster
+molecule: setup testbed-up
 	@echo "== molecule: roles/nfs_server (ganesha backend, converge, idempotence, verify)"
 	@cd roles/nfs_server && molecule test
+	@for role in $(MOLECULE_K8S_ROLES); do \
+	  echo "== molecule: roles/$$role on the test bed (converge, idempotence, verify)"; \
+	  (cd roles/$$role && KUBECONFIG="$(KUBECONFIG_TESTBED)" \
+	    ANSIBLE_COLLECTIONS_PATH="$$(python -c 'import testbed.testing as t; print(t.collections_path())')" \
+	    molecule test) || exit 1; \
+	done
 
 integration: setup testbed-up
 	@echo "== integration tests on the test bed"
