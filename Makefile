@@ -14,7 +14,7 @@ COLLECTION_DIR := $(CACHE_DIR)/ansible-test/$(shell echo "$(CURDIR)" | sha1sum |
 PYTHON_VERSION := 3.11
 KUBECONFIG_TESTBED := $(CURDIR)/.testbed/kubeconfig
 
-.PHONY: setup test lint sanity units molecule integration demo demo-teardown bench testbed-up testbed-down \
+.PHONY: setup test lint sanity units molecule integration core-range demo demo-teardown changelog bench testbed-up testbed-down \
         collection-dir build clean
 
 setup:
@@ -42,6 +42,10 @@ units: setup collection-dir
 # nfs_server runs offline (its own network namespace); the Kubernetes roles' scenarios run
 # against the test bed, like the integration tests.
 MOLECULE_K8S_ROLES := nfs_provisioner redis_cluster
+# The oldest ansible-core meta/runtime.yml claims, in its own venv (the newest is .venv's).
+core-range: setup collection-dir
+	@bash scripts/core-range.sh "$(COLLECTION_DIR)" 2.16
+
 molecule: setup testbed-up
 	@echo "== molecule: roles/nfs_server (ganesha backend, converge, idempotence, verify)"
 	@cd roles/nfs_server && molecule test
@@ -78,6 +82,10 @@ demo-teardown: setup
 
 bench: setup testbed-up
 	@KUBECONFIG="$(KUBECONFIG_TESTBED)" PYTHONPATH="$(CURDIR)" python -m bench
+
+# CHANGELOG.rst rendered from changelogs/fragments (the fragments stay).
+changelog: setup
+	@bash scripts/changelog.sh
 
 build: setup
 	@ansible-galaxy collection build --force --output-path .build/dist .
