@@ -20,7 +20,7 @@ from testbed.testing import collections_path, run_playbook
 
 PLAYBOOK = config.REPO_ROOT / "playbooks" / "redis.yml"
 STORAGE_PLAYBOOK = config.REPO_ROOT / "testbed" / "playbooks" / "storage.yml"
-BOOTSTRAP_TASK = "stateful.kube.redis_cluster : Form, grow or heal the cluster"
+BOOTSTRAP_TASK = "Form, grow or heal the cluster"  # of the role redis_cluster
 
 
 @pytest.fixture
