@@ -9,6 +9,7 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 collection_dir="$1"; shift
 versions=("${@:-2.16}")
 cache="${HOME}/.cache/stateful-kube"
+failed=()
 for version in "${versions[@]}"; do
   venv="$cache/core-$version"
   stamp="$venv/.requirements-$(cat "$root/requirements.txt" "$0" | sha256sum | cut -c1-16)"
@@ -26,8 +27,12 @@ for version in "${versions[@]}"; do
   pip_version="$(grep -oP "pip='\K[0-9.]+" "$venv"/lib/python3*/site-packages/ansible_test/_internal/python_requirements.py | head -n1)"
   bootstrap="$HOME/.ansible/test/cache/get_pip_${pip_version//./_}.py"
   [[ -f $bootstrap ]] || { mkdir -p "$(dirname "$bootstrap")"; cp "$root/scripts/get_pip_offline.py" "$bootstrap"; }
-  echo "== ansible-core $("$venv/bin/ansible" --version | head -n1 | grep -oP '\d+\.\d+\.\d+'): sanity"
-  (cd "$collection_dir" && PATH="$venv/bin:$PATH" ansible-test sanity --venv --python 3.11 --color no)
-  echo "== ansible-core $version: units"
-  (cd "$collection_dir" && PATH="$venv/bin:$PATH" ansible-test units --local --python 3.11 --color no)
+  core="$("$venv/bin/ansible" --version | head -n1 | grep -oP '\d+\.\d+\.\d+')"
+  echo "== ansible-core $core: sanity"
+  (cd "$collection_dir" && PATH="$venv/bin:$PATH" ansible-test sanity --venv --python 3.11 --color no) \
+    || failed+=("sanity on $core")
+  echo "== ansible-core $core: units"
+  (cd "$collection_dir" && PATH="$venv/bin:$PATH" ansible-test units --local --python 3.11 --color no) \
+    || failed+=("units on $core")
 done
+if ((${#failed[@]})); then echo "core-range: FAILED: ${failed[*]}" >&2; exit 1; fi

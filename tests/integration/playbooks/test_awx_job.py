@@ -78,8 +78,8 @@ def task_results(runner, task):
             if event.get("event") == "runner_on_ok" and event["event_data"].get("task") == task]
 
 
-def test_redis_playbook_runs_as_awx_job_with_namespace_admin_token(storage, namespace, awx_credential_env,
-                                                                    tmp_path, apps_v1):
+def test_redis_playbook_runs_as_awx_job_with_namespace_admin_token(
+        storage, namespace, awx_credential_env, tmp_path, apps_v1):
     extravars = {"workload_namespace": namespace, "create_namespace": False,
                  "redis_masters": 3, "redis_replicas_per_master": 0, "redis_password": "awx-job-test"}
 
