@@ -66,6 +66,7 @@ def awx_credential_env(api_client, namespace_admin_token, tmp_path, monkeypatch)
 def run_job(tmp_path, envvars, extravars, name):
     import ansible_runner
 
+    (tmp_path / name).mkdir()
     return ansible_runner.run(
         private_data_dir=str(tmp_path / name), playbook=str(PLAYBOOK), envvars=envvars, extravars=extravars,
         # AWX runs a job's localhost plays with the execution environment's own Python.
