@@ -27,7 +27,7 @@ for version in "${versions[@]}"; do
   pip_version="$(grep -oP "pip='\K[0-9.]+" "$venv"/lib/python3*/site-packages/ansible_test/_internal/python_requirements.py | head -n1)"
   bootstrap="$HOME/.ansible/test/cache/get_pip_${pip_version//./_}.py"
   [[ -f $bootstrap ]] || { mkdir -p "$(dirname "$bootstrap")"; cp "$root/scripts/get_pip_offline.py" "$bootstrap"; }
-  core="$("$venv/bin/ansible" --version | head -n1 | grep -oP '\d+\.\d+\.\d+')"
+  core="$("$venv/bin/python" -c 'from ansible.release import __version__; print(__version__)')"
   echo "== ansible-core $core: sanity"
   (cd "$collection_dir" && PATH="$venv/bin:$PATH" ansible-test sanity --venv --python 3.11 --color no) \
     || failed+=("sanity on $core")
