@@ -3,7 +3,7 @@
 A module run that has nothing to do should cost what kubernetes.core's cheapest call
 costs. In one namespace the bench makes a Ready StatefulSet, a complete Redis cluster
 (the redis_cluster role: 3 masters, no replicas, hostPath volumes) and uses the test
-bed's NFS provisioner (playbooks/testbed_storage.yml). Then, for N rounds, each pair runs
+bed's NFS provisioner (testbed/playbooks/storage.yml). Then, for N rounds, each pair runs
 as ad-hoc commands (``ansible localhost -m ...``) one after the other, which of the two
 goes first alternating by round:
 
@@ -41,8 +41,8 @@ from tests.support.manifests import statefulset
 from tests.support.waiting import wait_for
 
 PASSWORD = "bench-noop-password"
-STORAGE_PLAYBOOK = testbed_config.REPO_ROOT / "playbooks" / "testbed_storage.yml"
-# The call the nfs_provisioner role makes in playbooks/testbed_storage.yml (role defaults), without its
+STORAGE_PLAYBOOK = testbed_config.STORAGE_PLAYBOOK
+# The call the nfs_provisioner role makes in testbed/playbooks/storage.yml (role defaults), without its
 # wait and validation (a validation makes a claim: not a call with nothing to do).
 NFS_OPTIONS = {
     "state": "present", "namespace": "nfs-provisioner", "name": "nfs-subdir-external-provisioner",

@@ -6,9 +6,9 @@ from pathlib import Path
 from testbed import config
 
 REPO = config.REPO_ROOT
-STORAGE_PLAYBOOK = REPO / "playbooks" / "testbed_storage.yml"
+STORAGE_PLAYBOOK = config.STORAGE_PLAYBOOK
 MODULE_PLAYBOOK = Path(__file__).parent / "playbooks" / "nfs_provisioner.yml"
-# Must match playbooks/testbed_storage.yml.
+# Must match testbed/playbooks/storage.yml.
 NFS_SERVER = config.BRIDGE_ADDRESS
 EXPORT = Path("/srv/stateful-kube/nfs/volumes")
 STORAGE_CLASS = "nfs-client"

@@ -1,7 +1,7 @@
 """Fixtures for the Redis tests: storage, a namespace per test module, playbook runners.
 
 Storage: by default the test bed's NFS StorageClass (nfs-client, stood up by
-playbooks/testbed_storage.yml, dynamic provisioning), the path the role is for.
+testbed/playbooks/storage.yml, dynamic provisioning), the path the role is for.
 ``REDIS_TEST_STORAGE=static`` pre-creates a StorageClass without provisioner and hostPath
 PersistentVolumes for the module's namespace instead, to tell a storage problem from a
 Redis one.

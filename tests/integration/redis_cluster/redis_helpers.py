@@ -10,8 +10,8 @@ from tests.support.redis_cluster import raw_client
 
 ROLE_PLAYBOOK = PLAYBOOKS / "redis_cluster.yml"
 MODULE_PLAYBOOK = PLAYBOOKS / "redis_cluster_bootstrap.yml"
-STORAGE_PLAYBOOK = config.REPO_ROOT / "playbooks" / "testbed_storage.yml"
-STORAGE_CLASS = "nfs-client"  # made by playbooks/testbed_storage.yml
+STORAGE_PLAYBOOK = config.STORAGE_PLAYBOOK
+STORAGE_CLASS = "nfs-client"  # made by testbed/playbooks/storage.yml
 PASSWORD = "redis-%s" % uuid.uuid4().hex[:8]
 ROLE_TASK = "Form, grow or heal the cluster"
 SCALE_DOWN_TASK = "Move slots and keys off the pods that go, before the StatefulSet shrinks"
