@@ -20,7 +20,7 @@ KUBECONFIG_TESTBED := $(CURDIR)/.testbed/kubeconfig
 setup:
 	@bash scripts/setup.sh
 
-test: setup lint sanity units molecule integration
+test: setup lint sanity units core-range molecule integration
 
 lint: setup
 	@echo "== ruff"
