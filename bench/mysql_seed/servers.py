@@ -20,7 +20,6 @@ from testbed.testing import collections_path  # noqa: E402
 
 sys.path.insert(0, str(collections_path()))
 import pymysql  # noqa: E402
-
 from ansible_collections.stateful.kube.plugins.module_utils.mysql import config  # noqa: E402
 
 ROOT_PASSWORD = "bench-root-pw"
@@ -103,8 +102,8 @@ class Servers:
         return server
 
     def _launch(self, server, timeout=60):
-        log = open(os.path.join(server.dir, "stdout.log"), "ab")
-        server.process = subprocess.Popen(["mariadbd", "--defaults-file=" + server.cnf], stdout=log, stderr=log)
+        with open(os.path.join(server.dir, "stdout.log"), "ab") as log:
+            server.process = subprocess.Popen(["mariadbd", "--defaults-file=" + server.cnf], stdout=log, stderr=log)
         deadline = time.monotonic() + timeout
         while not os.path.exists(server.socket) or not _listening(server.port):
             if server.process.poll() is not None:

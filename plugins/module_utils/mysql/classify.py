@@ -117,7 +117,8 @@ def find_primary(members, states, requested=None):
     else:
         chosen = members[:1]
     if not chosen:
-        raise Refused("primary ordinal %s is not one of the pods (%s)" % (requested, ", ".join(m.name for m in members)))
+        raise Refused("primary ordinal %s is not one of the pods (%s)"
+                      % (requested, ", ".join(m.name for m in members)))
     return states[chosen[0].name], foreign
 
 

@@ -64,7 +64,7 @@ def parse_batch(text):
             if header is None:
                 header = fields
             else:
-                replies[name].append(dict(zip(header, fields)))
+                replies[name].append(dict((header[k], fields[k]) for k in range(min(len(header), len(fields)))))
         i += 1
     return replies
 
