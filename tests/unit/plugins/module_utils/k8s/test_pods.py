@@ -2,7 +2,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.stateful.kube.plugins.module_utils.statefulset import pods
+from ansible_collections.stateful.kube.plugins.module_utils.k8s import pods
 
 # Fixtures were captured from the test bed (kubectl get -o json): web-0 Ready, web-1 running with
 # a readiness probe that fails, web-2 crash looping, pull-0 with an unknown image, claim-0

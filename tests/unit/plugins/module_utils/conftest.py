@@ -8,7 +8,8 @@ import os
 
 import pytest
 
-FIXTURES = os.path.join(os.path.dirname(__file__), "fixtures")
+# Objects as a real API server returned them, shared by the tests of every domain.
+FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "k8s", "fixtures")
 
 
 @pytest.fixture

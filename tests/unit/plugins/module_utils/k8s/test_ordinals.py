@@ -2,7 +2,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.stateful.kube.plugins.module_utils.statefulset.ordinals import (
+from ansible_collections.stateful.kube.plugins.module_utils.k8s.ordinals import (
     by_ordinal,
     claim_name,
     ordinal_of,
