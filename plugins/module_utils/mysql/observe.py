@@ -18,14 +18,16 @@ class Member:
     under (the pod IP), so that such a replica still counts as ours.
     """
 
-    def __init__(self, name, ordinal, host, port=3306, aliases=(), pod=None, primary_label=False):
+    def __init__(self, name, ordinal, host, port=3306, ip=None, pod=None, primary_label=False, role_label=None):
         self.name = name
         self.ordinal = ordinal
         self.host = host
         self.port = int(port)
-        self.aliases = tuple(aliases)
+        self.ip = ip
+        self.aliases = tuple(a for a in (ip, name) if a)
         self.pod = pod
         self.primary_label = primary_label
+        self.role_label = role_label  # what the pod's role label says now (primary, replica or None)
 
     def answers_to(self, host, port):
         return int(port or 0) == self.port and host in (self.host,) + self.aliases

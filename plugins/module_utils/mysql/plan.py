@@ -15,7 +15,8 @@ plan shows in check mode and diff):
   copy the primary with the server's backup tool, then attach (a replica that holds
   data is only replaced when the user allowed it);
 - ``switchover``: make another server the primary; steps in ``steps``;
-- ``label``: move the primary label (the ``-primary`` Service follows it).
+- ``label``: move the primary label (the ``-primary`` Service follows it);
+- ``root_password``: rotation of the root password, on the primary (replicated).
 
 An empty plan is a set that needs nothing: the run reports ``changed=false``.
 """
@@ -30,11 +31,13 @@ from ansible_collections.stateful.kube.plugins.module_utils.mysql import classif
 class Desired:
     """What the user asked for."""
 
-    def __init__(self, primary=None, allow_reseed=False, max_lag=30, rotate_replication_password=False):
+    def __init__(self, primary=None, allow_reseed=False, max_lag=30, rotate_replication_password=False,
+                 rotate_root_password=False):
         self.primary = primary  # an ordinal, or None: keep whichever is the primary
         self.allow_reseed = allow_reseed
         self.max_lag = max_lag  # seconds: refuse a switchover to a replica further behind
         self.rotate_replication_password = rotate_replication_password
+        self.rotate_root_password = rotate_root_password
 
 
 def _refuse_if_needed(topology):
@@ -94,6 +97,9 @@ def plan(topology, desired):
     elif desired.rotate_replication_password:
         actions.append({"action": "replication_user", "member": primary.name,
                         "why": "rotation: set the new replication password, then repoint every replica"})
+    if desired.rotate_root_password:
+        actions.append({"action": "root_password", "member": primary.name,
+                        "why": "rotation: set the new root password on the primary (replicated to every server)"})
     if primary.read_only:
         actions.insert(0, {"action": "make_writable", "member": primary.name,
                            "why": "the primary is read-only (every server starts so)"})

@@ -39,6 +39,12 @@ def replication_user(flavor, user, password):
     return statements
 
 
+def root_password(password):
+    """Rotate root's password on every host it is defined for (replicated from the primary)."""
+    return ["ALTER USER IF EXISTS 'root'@'%%' IDENTIFIED BY %s" % quote(password),
+            "ALTER USER IF EXISTS 'root'@'localhost' IDENTIFIED BY %s" % quote(password)]
+
+
 def writable(flavor, on):
     """Make a server take writes (the primary) or refuse them (every replica)."""
     if flavor == "mysql":
