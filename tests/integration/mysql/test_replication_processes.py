@@ -13,8 +13,9 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(REPO / "bench" / "mysql_seed"))
-from servers import ROOT_PASSWORD, Servers  # noqa: E402
+from servers import ROOT_PASSWORD, Servers  # noqa: E402 - puts the collection on sys.path
 
+# isort: split
 from ansible_collections.stateful.kube.plugins.module_utils.k8s.deadline import Deadline  # noqa: E402
 from ansible_collections.stateful.kube.plugins.module_utils.mysql import classify, queries  # noqa: E402
 from ansible_collections.stateful.kube.plugins.module_utils.mysql.apply import ApplyError, Context, apply  # noqa: E402
