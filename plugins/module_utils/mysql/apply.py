@@ -91,7 +91,9 @@ def seed_replica(ctx, action):
 
 
 def label(ctx, action):
-    for member in ctx.members.values():
+    """Move the primary role: every other server first becomes a replica, then the new primary is one."""
+    members = sorted(ctx.members.values(), key=lambda m: m.name == action["member"])
+    for member in members:
         role = "primary" if member.name == action["member"] else "replica"
         if member.role_label != role:
             ctx.set_role(member, role)

@@ -20,7 +20,8 @@ Then each other server gets a verdict:
 
 And the set's state, the first that holds: ``foreign``, ``diverged``, ``empty`` (every
 server fresh), ``replica_broken``, ``scale_up`` (some servers ``new``), ``primary_moved``
-(the primary is not the pod with the primary label, or is read-only), ``complete``.
+(the primary is read-only, or the role labels are not where the servers are: another pod
+labelled primary, or a re-created pod without its label), ``complete``.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -140,6 +141,11 @@ def verdict(state, primary, members):
     return OK, None
 
 
+def stale_labels(members, primary):
+    """The pods whose role label is not what they are (a re-created pod has none)."""
+    return [m.name for m in members if m.role_label != ("primary" if m.name == primary else "replica")]
+
+
 def classify(members, states, requested=None):
     """The Topology of ``members`` (ordinal order) from their ``states`` ({name: ServerState})."""
     primary, foreign = find_primary(members, states, requested)
@@ -162,8 +168,7 @@ def classify(members, states, requested=None):
         state = REPLICA_BROKEN
     elif NEW in found:
         state = SCALE_UP
-    elif primary.read_only or not primary.member.primary_label or any(
-            m.primary_label for m in members if m.name != primary.name):
+    elif primary.read_only or stale_labels(members, primary.name):
         state = PRIMARY_MOVED
     else:
         state = COMPLETE

@@ -107,16 +107,18 @@ def plan(topology, desired):
     for name in topology.named(c.NEW) + topology.named(c.BROKEN):
         joining.append(_join(topology, name, primary, desired))
     if desired.rotate_replication_password:
-        joined = set(a["member"] for a in joining)
+        attached = set(a["member"] for a in joining)
         joining += [{"action": "attach", "member": name, "source": primary.name, "gtid_slave_pos": None,
                      "why": "reconnect with the rotated replication password"}
-                    for name in topology.named(c.OK) if name not in joined]
+                    for name in topology.named(c.OK) if name not in attached]
     actions += sorted(joining, key=lambda a: topology.states[a["member"]].member.ordinal)
     members = topology.members
-    if not primary.member.primary_label or any(m.primary_label for m in members if m.name != primary.name):
+    joined = set(a["member"] for a in joining)  # attach and seed label their replica
+    stale = [name for name in c.stale_labels(members, primary.name) if name not in joined]
+    if stale:
         actions.append({"action": "label", "member": primary.name,
-                        "why": "the primary label is on %s" % (
-                            ", ".join(m.name for m in members if m.primary_label) or "no pod")})
+                        "why": "the role labels of %s are not what they are (primary label on %s)" % (
+                            ", ".join(stale), ", ".join(m.name for m in members if m.primary_label) or "no pod")})
     if desired.primary is not None and desired.primary != primary.member.ordinal:
         target = [m for m in members if m.ordinal == desired.primary]
         if not target:

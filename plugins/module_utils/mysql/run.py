@@ -34,6 +34,7 @@ WHAT_TO_DO = {
     "sql": "the server refused a statement; see the message",
 }
 ROOT = "root"
+ROLE_FILE = "/var/lib/mysql-volume/role"
 
 
 def credentials(clients, params):
@@ -128,6 +129,9 @@ def run(clients, params, check_mode=False):
         return result
 
     def set_role(member, role):
+        # On the volume first (a re-created pod has no labels: its init container reads this),
+        # then the label the Services select by.
+        exec_transport.exec(member, ["sh", "-c", 'printf %%s %s > %s' % (role, ROLE_FILE)], "", params["call_timeout"])
         pods.set_role(clients, params["namespace"], member, role)
 
     def delete_pod(member):

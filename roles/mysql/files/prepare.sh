@@ -1,9 +1,10 @@
 #!/bin/sh
 # The init container of every mysql pod (runs before the server at each pod start).
 # 1. This pod's settings: the shared replication.cnf and its own server-<ordinal>.cnf.
-# 2. The primary label (downward API) -> start writable: a restarted primary takes
-#    writes again without waiting for the bootstrap module; every other pod starts
-#    read-only, so a pod that restarts never takes writes beside the primary.
+# 2. The role the bootstrap module recorded on the volume (<volume>/role), else the pod's
+#    primary label (downward API): the primary starts writable, so a restarted or
+#    re-created primary takes writes again without waiting for a run; every other pod
+#    starts read-only, so a pod that restarts never takes writes beside the primary.
 # 3. A seed the bootstrap module streamed and prepared (<volume>/seed/.prepared): it
 #    becomes the datadir; the datadir it replaces is kept as <volume>/replaced-<time>
 #    (or dropped when the module says the replica was empty).
@@ -13,10 +14,11 @@ conf=/etc/mysql/conf.d
 ordinal="${HOSTNAME##*-}"
 cp /etc/mysql/stateful-kube/replication.cnf "$conf/50-stateful-kube-replication.cnf"
 cp "/etc/mysql/stateful-kube/server-$ordinal.cnf" "$conf/51-stateful-kube-server.cnf"
-if grep -qx "$ROLE_LABEL=\"primary\"" /etc/podinfo/labels 2>/dev/null; then
+role="$(cat "$volume/role" 2>/dev/null || true)"
+if [ "$role" = primary ] || { [ -z "$role" ] && grep -qx "$ROLE_LABEL=\"primary\"" /etc/podinfo/labels 2>/dev/null; }; then
   printf '[mysqld]\nread_only = OFF\n' > "$conf/52-stateful-kube-primary.cnf"
   [ "$FLAVOR" = mysql ] && printf 'super_read_only = OFF\n' >> "$conf/52-stateful-kube-primary.cnf"
-  echo "primary label: starting writable"
+  echo "primary: starting writable"
 fi
 mkdir -p "$volume/mysql"
 if [ -f "$volume/seed/.prepared" ]; then

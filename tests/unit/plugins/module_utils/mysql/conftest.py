@@ -19,9 +19,11 @@ def load_set(name, label=None):
     """``(members, states, raw)`` of fixtures/<name>.json; ``label`` moves the primary label to that ordinal."""
     with open(os.path.join(HERE, name + ".json")) as f:
         raw = json.load(f)
-    members = [Member(m["name"], m["ordinal"], m["host"], m["port"],
-                      primary_label=m["primary_label"] if label is None else m["ordinal"] == label)
-               for m in raw["members"]]
+    members = []
+    for m in raw["members"]:
+        primary = m["primary_label"] if label is None else m["ordinal"] == label
+        members.append(Member(m["name"], m["ordinal"], m["host"], m["port"], primary_label=primary,
+                              role_label="primary" if primary else "replica"))
     states = {m.name: ServerState.from_replies(m, raw["flavor"], parse_batch(raw["observed"][m.name]))
               for m in members}
     return members, states, raw

@@ -92,3 +92,14 @@ def test_switchover_back_after_moving(server_set):
 def test_rotation_sets_the_password_and_repoints_every_replica(server_set):
     actions = actions_of(server_set, "complete", Desired(rotate_replication_password=True))
     assert kinds(actions) == [("replication_user", "mysql-0"), ("attach", "mysql-1"), ("attach", "mysql-2")]
+
+
+def test_re_created_pods_without_labels_get_them_back(server_set):
+    members, states, _raw = server_set("complete")
+    for member in members:
+        member.role_label, member.primary_label = None, False  # all pods re-created from the template
+    topology = c.classify(members, states)
+    assert topology.state == c.PRIMARY_MOVED and topology.primary.name == "mysql-0"
+    actions = plan(topology, Desired())
+    assert kinds(actions) == [("label", "mysql-0")]
+    assert "mysql-0, mysql-1, mysql-2" in actions[0]["why"]
