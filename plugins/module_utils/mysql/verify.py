@@ -37,8 +37,10 @@ def verify(transport, primary, replicas, max_lag, deadline, interval=0.5):
     arrived = {}
     for replica in replicas:
         while True:
-            rows = transport.query(replica, [("replica", "SHOW REPLICA STATUS"), ("marker", sql.marker_read(token))]
-                                   if _has_table(transport, replica) else [("replica", "SHOW REPLICA STATUS")])
+            asked = [("replica", "SHOW REPLICA STATUS")]
+            if _has_table(transport, replica):
+                asked.append(("marker", sql.marker_read(token)))
+            rows = transport.query(replica, asked)
             status = Replication(rows["replica"][0]) if rows.get("replica") else None
             found = rows.get("marker") and rows["marker"][0]["found"] == "1"
             if found and status and status.running and (status.lag or 0) <= max_lag:
@@ -48,8 +50,8 @@ def verify(transport, primary, replicas, max_lag, deadline, interval=0.5):
                 if status is None:
                     why = "replicates from nobody"
                 elif not status.running or status.last_error:
-                    why = "IO thread %s, SQL thread %s; %s" % (status.io_running, status.sql_running,
-                                                                status.last_error or "no error recorded")
+                    why = "IO thread %s, SQL thread %s; %s" % (
+                        status.io_running, status.sql_running, status.last_error or "no error recorded")
                 elif (status.lag or 0) > max_lag:
                     why = "lags %d s (bound %d s)" % (status.lag, max_lag)
                 else:
