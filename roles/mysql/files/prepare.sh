@@ -11,7 +11,7 @@
 set -eu
 volume=/var/lib/mysql-volume
 conf=/etc/mysql/conf.d
-ordinal="${HOSTNAME##*-}"
+ordinal="${POD_NAME##*-}"
 cp /etc/mysql/stateful-kube/replication.cnf "$conf/50-stateful-kube-replication.cnf"
 cp "/etc/mysql/stateful-kube/server-$ordinal.cnf" "$conf/51-stateful-kube-server.cnf"
 role="$(cat "$volume/role" 2>/dev/null || true)"

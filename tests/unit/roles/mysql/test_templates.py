@@ -5,6 +5,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import importlib
 import os
 
 import pytest
@@ -19,9 +20,9 @@ except ImportError:
     def trust_as_template(value):
         return value
 
-try:
-    import ansible_collections.ansible.builtin  # noqa: F401 - present when ansible-test runs us
-except ImportError:  # plain pytest: install the collection loader as ansible-playbook does
+try:  # present when ansible-test runs us
+    importlib.import_module("ansible_collections.ansible.builtin")
+except ImportError:  # plain pytest: install the collection loader, as ansible-playbook does
     from ansible.plugins.loader import init_plugin_loader
 
     init_plugin_loader([os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), *[".."] * 7))])
