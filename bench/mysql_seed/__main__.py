@@ -8,7 +8,7 @@ replica and the clock runs until it has caught up with the primary (MASTER_GTID_
 the primary's binlog position):
 
 - ours: the module's own scripts (plugins/module_utils/mysql/seed.py): ``mariadb-backup
-  --backup --stream=xbstream | base64`` into ``base64 -d | mbstream -x``, ``--prepare``,
+  --backup --stream=xbstream``, framed as the module frames it, into ``mbstream -x``, ``--prepare``,
   the server restarted on the copy, attached by GTID from the backup's position. Here the
   two scripts are piped on one machine; on Kubernetes the module relays the same stream
   between two exec sessions, which adds the API server's hops (not measured here).
@@ -67,8 +67,12 @@ def ours(servers, primary, replica):
                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE)
     sender.stdin.write(("root\n%s\n" % ROOT_PASSWORD).encode())
     sender.stdin.close()
-    shutil.copyfileobj(sender.stdout, receiver.stdin, 1 << 20)
-    receiver.stdin.write(b"\nEND\n")
+    while True:
+        data = sender.stdout.read(seed.FRAME)
+        if not data:
+            break
+        receiver.stdin.write(seed.frame(data))
+    receiver.stdin.write(b"0\n")
     receiver.stdin.close()
     assert sender.wait() == 0 and b"STREAMED" in receiver.stdout.read() and receiver.wait() == 0
     prepared = subprocess.run(["sh", "-c", seed.PREPARE_SCRIPT.replace(seed.SEED_DIR, target)], capture_output=True,

@@ -7,9 +7,11 @@ How the copy travels: the module opens two exec streams through the API server, 
 source pod running ``mariadb-backup --backup --stream=xbstream`` and one in the replica pod
 running ``mbstream -x`` into ``<volume>/seed`` (beside the datadir, on the same claim), and
 relays one into the other. No listener, no extra port, no pod-to-pod route needed: only
-the exec rights the module has anyway. The stream is base64 text ended by a line ``END``,
-because API servers before 1.29 cannot close an exec's stdin (``sed`` ends it instead).
-The password goes on stdin into a mode-600 defaults file, as for the client.
+the exec rights the module has anyway. API servers before 1.29 cannot close an exec's
+stdin, so the relay frames the binary stream: each frame is its length on a line, then
+that many bytes (read with ``dd iflag=fullblock``, which never reads past them), and a
+``0`` line ends it. The password goes on stdin into a mode-600 defaults file, as for
+the client.
 
 Then, in the replica: ``mariadb-backup --prepare``, a ``.prepared`` mark (``keep``: move
 the replaced datadir aside; ``discard``: it was empty), and the pod is deleted: its init
@@ -35,11 +37,18 @@ _DEFAULTS = ('umask 077; f="$(mktemp)"; trap \'rm -f "$f"\' EXIT; IFS= read -r u
 BACKUP_SCRIPT = _DEFAULTS + (
     't="$(mktemp -d)"; '
     'mariadb-backup --defaults-extra-file="$f" --backup --stream=xbstream --protocol=tcp --host=127.0.0.1 '
-    '--port="$0" --target-dir="$t" 2>"$t.log" | base64 -w 76; status=$?; '
+    '--port="$0" --target-dir="$t" 2>"$t.log"; status=$?; '
     'grep -q "completed OK" "$t.log" || { tail -n 5 "$t.log" >&2; status=1; }; rm -rf "$t" "$t.log"; exit $status'
 )
-RECEIVE_SCRIPT = ('rm -rf "%s" && mkdir -p "%s" && sed -n "/^END$/q;p" | base64 -d | mbstream -x -C "%s" '
-                  '&& echo STREAMED' % (SEED_DIR, SEED_DIR, SEED_DIR))
+RECEIVE_SCRIPT = ('rm -rf "%s" && mkdir -p "%s" && '
+                  '{ while IFS= read -r n && [ "$n" -gt 0 ]; do dd bs="$n" count=1 iflag=fullblock status=none '
+                  '|| exit 1; done; } | mbstream -x -C "%s" && echo STREAMED' % (SEED_DIR, SEED_DIR, SEED_DIR))
+FRAME = 1 << 20  # bytes per frame (one dd each)
+
+
+def frame(data):
+    """One frame of the relay: the length on a line, then the bytes (``b"0\\n"`` ends the stream)."""
+    return b"%d\n" % len(data) + data
 PREPARE_SCRIPT = 'mariadb-backup --prepare --target-dir="%s" 2>&1 | tail -n 3' % SEED_DIR
 
 
@@ -48,31 +57,41 @@ class SeedError(Exception):
 
 
 def stream_backup(transport, source, replica, user, password, deadline):
-    """Relay ``source``'s backup into ``replica``'s seed folder; returns the bytes relayed (base64)."""
-    receiver = transport.open(replica, ["sh", "-c", RECEIVE_SCRIPT], timeout=deadline.remaining())
-    sender = transport.open(source, ["sh", "-c", BACKUP_SCRIPT, str(source.port)], timeout=deadline.remaining())
-    relayed, sender_err, receiver_out, receiver_err = 0, [], [], []
+    """Relay ``source``'s backup into ``replica``'s seed folder; returns the bytes relayed."""
+    receiver = transport.open(replica, ["sh", "-c", RECEIVE_SCRIPT], timeout=deadline.remaining(), binary=True)
+    sender = transport.open(source, ["sh", "-c", BACKUP_SCRIPT, str(source.port)], timeout=deadline.remaining(),
+                            binary=True)
+    relayed, pending, sender_err, receiver_out, receiver_err = 0, [], [], [], []
+
+    def forward(chunk, flush=False):
+        pending.append(chunk)
+        if flush or sum(len(c) for c in pending) >= FRAME:
+            data = b"".join(pending)
+            del pending[:]
+            if data:
+                receiver.write_stdin(frame(data))
+        return len(chunk)
+
     try:
-        sender.write_stdin("%s\n%s\n" % (user, cnf_escape(password)))
+        sender.write_stdin(("%s\n%s\n" % (user, cnf_escape(password))).encode("utf-8"))
         while sender.is_open():
             if deadline.expired():
                 raise SeedError("streaming %s's backup into %s did not finish before the deadline (%d bytes relayed)"
                                 % (source.name, replica.name, relayed))
             sender.update(timeout=1)
             if sender.peek_stdout():
-                chunk = sender.read_stdout()
-                relayed += len(chunk)
-                receiver.write_stdin(chunk)
+                relayed += forward(sender.read_stdout())
             if sender.peek_stderr():
                 sender_err.append(sender.read_stderr())
             if receiver.peek_stderr():
                 receiver_err.append(receiver.read_stderr())
         # what was left in the buffers when the sender closed
-        rest = sender.read_stdout() if sender.peek_stdout() else ""
-        if rest:
-            relayed += len(rest)
-            receiver.write_stdin(rest)
-        receiver.write_stdin("\nEND\n")
+        if sender.peek_stdout():
+            relayed += forward(sender.read_stdout())
+        if sender.peek_stderr():
+            sender_err.append(sender.read_stderr())
+        forward(b"", flush=True)
+        receiver.write_stdin(b"0\n")
         while receiver.is_open() and not deadline.expired():
             receiver.update(timeout=1)
             if receiver.peek_stdout():
@@ -82,10 +101,11 @@ def stream_backup(transport, source, replica, user, password, deadline):
     finally:
         sender.close()
         receiver.close()
-    if "STREAMED" not in "".join(receiver_out):
+    said = b"".join(receiver_out).decode("utf-8", "replace")
+    if "STREAMED" not in said:
         raise SeedError("the backup of %s did not arrive whole in %s: %s%s" % (
-            source.name, replica.name, "".join(sender_err).strip()[-400:],
-            (" / " + "".join(receiver_err).strip()[-400:]) if receiver_err else ""))
+            source.name, replica.name, b"".join(sender_err).decode("utf-8", "replace").strip()[-400:],
+            (" / " + b"".join(receiver_err).decode("utf-8", "replace").strip()[-400:]) if receiver_err else ""))
     return relayed
 
 
