@@ -100,3 +100,11 @@ def test_claim_retention_and_storage_class_are_variables():
     (statefulset,) = render("statefulset", mysql_storage_class="fast", mysql_pvc_retention_when_scaled="Delete")
     assert statefulset["spec"]["volumeClaimTemplates"][0]["spec"]["storageClassName"] == "fast"
     assert statefulset["spec"]["persistentVolumeClaimRetentionPolicy"]["whenScaled"] == "Delete"
+
+
+def test_a_scale_up_does_not_restart_the_running_pods():
+    (three,) = render("statefulset", mysql_replicas=3)
+    (four,) = render("statefulset", mysql_replicas=4)
+    assert three["spec"]["template"] == four["spec"]["template"]
+    (changed,) = render("statefulset", mysql_config={"max_connections": 500})
+    assert changed["spec"]["template"] != three["spec"]["template"]
