@@ -32,7 +32,8 @@ except ImportError:  # kubernetes.core missing: new_module() says so
 
 try:
     from kubernetes import client as k8s_client
-    from kubernetes.client.rest import ApiException
+    # ApiException is imported from here by the other files of this layer.
+    from kubernetes.client.rest import ApiException  # noqa: F401 pylint: disable=unused-import
 
     HAS_KUBERNETES = True
 except ImportError:  # AnsibleK8SModule reports the missing library before any client is built

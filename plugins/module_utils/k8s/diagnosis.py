@@ -15,6 +15,7 @@ __metaclass__ = type
 
 from ansible_collections.stateful.kube.plugins.module_utils.k8s import events as eventinfo
 from ansible_collections.stateful.kube.plugins.module_utils.k8s import pods as podinfo
+from ansible_collections.stateful.kube.plugins.module_utils.k8s.objects import name_of
 
 UNSCHEDULABLE = "unschedulable"
 UNREADY = "unready"
@@ -46,7 +47,7 @@ def claim_facts(claim, storage_class, events):
     spec = claim.get("spec", {})
     class_name = spec.get("storageClassName")
     return {
-        "name": podinfo.name_of(claim),
+        "name": name_of(claim),
         "phase": (claim.get("status") or {}).get("phase", "Pending"),
         "storage_class": class_name,
         "storage_class_exists": storage_class is not None,
@@ -73,7 +74,7 @@ def claim_phrase(facts):
 def pod_facts(pod):
     """The facts about a pod that every explanation starts from."""
     return {
-        "pod": podinfo.name_of(pod),
+        "pod": name_of(pod),
         "phase": podinfo.phase_of(pod),
         "conditions": {c["type"]: c.get("status") for c in pod.get("status", {}).get("conditions") or []},
         "node": pod.get("spec", {}).get("nodeName"),

@@ -16,7 +16,7 @@ from ansible_collections.stateful.kube.plugins.module_utils.k8s import diagnosis
 from ansible_collections.stateful.kube.plugins.module_utils.k8s import events as eventinfo
 from ansible_collections.stateful.kube.plugins.module_utils.k8s import pods as podinfo
 from ansible_collections.stateful.kube.plugins.module_utils.k8s.client import ApiException
-from ansible_collections.stateful.kube.plugins.module_utils.k8s.objects import read_json
+from ansible_collections.stateful.kube.plugins.module_utils.k8s.objects import name_of, read_json
 from ansible_collections.stateful.kube.plugins.module_utils.k8s.selectors import selector_of
 
 LOG_LINES = 10
@@ -40,7 +40,7 @@ class Inspector:
         for from_previous in ((True, False) if previous else (False,)):
             try:
                 text = self.clients.core.read_namespaced_pod_log(
-                    podinfo.name_of(pod), self.namespace, container=container, tail_lines=LOG_LINES,
+                    name_of(pod), self.namespace, container=container, tail_lines=LOG_LINES,
                     previous=from_previous, _request_timeout=REQUEST_TIMEOUT)
             except ApiException:
                 continue
@@ -71,7 +71,7 @@ class Inspector:
 
     def explain(self, pod, now):
         """``(facts, detail, hint)`` of ``diagnosis.explain_pod``, the facts with events, log tail and claims."""
-        summaries = eventinfo.summarize_events(self.events("Pod", podinfo.name_of(pod)))
+        summaries = eventinfo.summarize_events(self.events("Pod", name_of(pod)))
         blocked = podinfo.blocked_container(pod)
         container = blocked["container"] if blocked else podinfo.unready_container(pod)
         logs = self.log_tail(pod, container, previous=bool(blocked and blocked["restarts"]))
@@ -86,7 +86,7 @@ class Inspector:
                          _request_timeout=REQUEST_TIMEOUT).get("items") or []
         if not pods:
             return "no pod exists (check the events of %s %s and its ReplicaSet: ServiceAccount, quota, admission)" % (
-                owner.get("kind"), podinfo.name_of(owner))
+                owner.get("kind"), name_of(owner))
         parts = []
         for pod in pods:
             facts, detail, hint = self.explain(pod, now)

@@ -35,30 +35,36 @@ RULES = {
 }
 
 
-def label_problem(what, value):
-    """A message when ``value`` is not a DNS-1123 label, else None (None itself is not checked)."""
-    if value is None:
+# What each rule allows: its pattern, its longest name, and how a message describes it.
+_RULES = {
+    LABEL: (_LABEL, 63, "label (at most 63 lower case letters, digits and '-', starting and ending with a letter or "
+                        "digit)"),
+    SUBDOMAIN: (_SUBDOMAIN, 253, "subdomain (lower case letters, digits, '-' and '.', starting and ending with a "
+                                 "letter or digit)"),
+}
+
+
+def _problem(rule, what, value):
+    """A message when ``value`` breaks ``rule``, else None (None itself is not checked)."""
+    pattern, longest, description = _RULES[rule]
+    if value is None or (len(value) <= longest and pattern.match(value)):
         return None
-    if len(value) > 63 or not _LABEL.match(value):
-        return ("%s %r is not a valid DNS-1123 label (at most 63 lower case letters, digits and '-', "
-                "starting and ending with a letter or digit)" % (what, value))
-    return None
+    return "%s %r is not a valid DNS-1123 %s" % (what, value, description)
+
+
+def label_problem(what, value):
+    """A message when ``value`` is not a DNS-1123 label, else None."""
+    return _problem(LABEL, what, value)
 
 
 def subdomain_problem(what, value):
-    """A message when ``value`` is not a DNS-1123 subdomain, else None (None itself is not checked)."""
-    if value is None:
-        return None
-    if len(value) > 253 or not _SUBDOMAIN.match(value):
-        return ("%s %r is not a valid DNS-1123 subdomain (lower case letters, digits, '-' and '.', "
-                "starting and ending with a letter or digit)" % (what, value))
-    return None
+    """A message when ``value`` is not a DNS-1123 subdomain, else None."""
+    return _problem(SUBDOMAIN, what, value)
 
 
 def name_problem(kind, what, value):
     """A message when ``value``, the name of a ``kind`` (a key of RULES) given as option ``what``, is refused."""
-    check = label_problem if RULES[kind] == LABEL else subdomain_problem
-    return check(what, value)
+    return _problem(RULES[kind], what, value)
 
 
 def name_problems(checks):

@@ -59,6 +59,11 @@ def object_id(obj):
     return "%s %s" % (obj["kind"], meta["name"])
 
 
+def generation_observed(obj):
+    """Whether the object's controller has seen its latest spec (``status.observedGeneration``)."""
+    return (get(obj, "status.observedGeneration", 0)) >= (get(obj, "metadata.generation", 0))
+
+
 def parse_time(value):
     """Seconds since the epoch of an RFC 3339 API timestamp (``2024-05-01T10:00:00Z``), or None."""
     if not value:

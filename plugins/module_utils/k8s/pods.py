@@ -11,10 +11,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.stateful.kube.plugins.module_utils.k8s.objects import (  # noqa: F401 - part of this API
-    name_of,
-    parse_time,
-)
+from ansible_collections.stateful.kube.plugins.module_utils.k8s.objects import parse_time
 
 # The label the StatefulSet controller puts on each pod: the name of its ControllerRevision.
 REVISION_LABEL = "controller-revision-hash"

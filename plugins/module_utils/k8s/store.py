@@ -13,8 +13,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.stateful.kube.plugins.module_utils.k8s.deadline import Deadline
 from ansible_collections.stateful.kube.plugins.module_utils.k8s.objects import object_id
-from ansible_collections.stateful.kube.plugins.module_utils.k8s.wait import WaitError, wait_for
+from ansible_collections.stateful.kube.plugins.module_utils.k8s.wait import WaitError, Watcher, wait_for
 
 try:
     from kubernetes.dynamic.exceptions import DynamicApiError, NotFoundError
@@ -31,8 +32,11 @@ class StoreError(Exception):
 
 
 class Store:
-    def __init__(self, clients):
+    """Objects through ``clients``; ``watcher`` builds the Watcher of a wait (see ``k8s.wait.wait_for``)."""
+
+    def __init__(self, clients, watcher=Watcher):
         self.clients = clients
+        self.watcher = watcher
 
     def read(self, manifest):
         """The object ``manifest`` names as the API has it (a dict), or None when it does not exist."""
@@ -75,7 +79,7 @@ class Store:
             except NotFoundError:
                 pass
             if verb == "recreate":
-                self.wait_gone(manifest, deadline)
+                self.wait_gone(manifest, deadline or Deadline(RECREATE_SECONDS))
         if verb in ("create", "recreate"):
             resource.create(body=manifest, namespace=namespace, _request_timeout=REQUEST_TIMEOUT)
         elif verb == "update":
@@ -86,6 +90,7 @@ class Store:
         """Return once the object is gone; StoreError naming it when it is still there at ``deadline``."""
         meta = manifest["metadata"]
         try:
-            wait_for(self.clients, manifest["kind"], meta.get("namespace"), meta["name"], "gone", deadline)
+            wait_for(self.clients, manifest["kind"], meta.get("namespace"), meta["name"], "gone", deadline,
+                     self.watcher)
         except WaitError as e:
             raise StoreError("%s; was it deleted with a finalizer that nothing removes?" % e.message) from None

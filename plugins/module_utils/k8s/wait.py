@@ -20,7 +20,7 @@ except ImportError:  # Python 2 is not supported; the name only keeps the import
     queue_module = None
 
 from ansible_collections.stateful.kube.plugins.module_utils.k8s import watch
-from ansible_collections.stateful.kube.plugins.module_utils.k8s.objects import get, name_of
+from ansible_collections.stateful.kube.plugins.module_utils.k8s.objects import generation_observed, get, name_of
 
 # Errors that retrying cannot fix: the module's credentials lack a right.
 FATAL_STATUS = (401, 403)
@@ -54,38 +54,32 @@ def gone(obj):
     return "it still exists"
 
 
-def generation_observed(obj):
-    return (get(obj, "status.observedGeneration", 0)) >= (get(obj, "metadata.generation", 0))
-
-
-def deployment_available(obj):
-    """The controller saw the latest spec and every replica is updated and available."""
+def _replicas_reached(obj, counted):
+    """None when the controller saw the latest spec and ``status.<counted>`` and ``updatedReplicas`` reach
+    ``spec.replicas``, else what is missing."""
     if obj is None:
         return exists(obj)
     wanted = get(obj, "spec.replicas", 1)
     if not generation_observed(obj):
         return "the controller has not observed generation %s yet" % get(obj, "metadata.generation")
-    available, updated = get(obj, "status.availableReplicas", 0), get(obj, "status.updatedReplicas", 0)
-    if available < wanted or updated < wanted:
-        return "available %d of %d, updated %d of %d" % (available, wanted, updated, wanted)
+    have, updated = get(obj, "status.%sReplicas" % counted, 0), get(obj, "status.updatedReplicas", 0)
+    if have < wanted or updated < wanted:
+        return "%s %d of %d, updated %d of %d" % (counted, have, wanted, updated, wanted)
     return None
 
 
+def deployment_available(obj):
+    """Every replica of the Deployment is updated and available."""
+    return _replicas_reached(obj, "available")
+
+
 def statefulset_rolled_out(obj):
-    """The controller saw the latest spec and every replica is Ready on the update revision.
+    """Every replica of the StatefulSet is updated and Ready.
 
     A short test for domains that need no ordering; statefulset_wait_ordered judges each
     ordinal itself (statefulset.rollout).
     """
-    if obj is None:
-        return exists(obj)
-    wanted = get(obj, "spec.replicas", 1)
-    if not generation_observed(obj):
-        return "the controller has not observed generation %s yet" % get(obj, "metadata.generation")
-    ready, updated = get(obj, "status.readyReplicas", 0), get(obj, "status.updatedReplicas", 0)
-    if ready < wanted or updated < wanted:
-        return "ready %d of %d, updated %d of %d" % (ready, wanted, updated, wanted)
-    return None
+    return _replicas_reached(obj, "ready")
 
 
 def claim_bound(obj):
@@ -135,13 +129,14 @@ class Watcher:
 
     ``view(key)`` is ``{name: object}`` as last seen; ``initial(key)`` as the first list
     returned it; ``synced(key)`` whether a list succeeded; ``last_error`` the last failed
-    list or watch, as text. ``feed`` builds the feeds (a test passes a fake).
+    list or watch, as text. ``feed`` (the feeds' class) and ``queue`` (where they deliver)
+    are the seams a test replaces, with the deadline's clock.
     """
 
-    def __init__(self, deadline, feed=watch.Feed):
+    def __init__(self, deadline, feed=None, queue=None):
         self.deadline = deadline
-        self.feed = feed
-        self.queue = queue_module.Queue()
+        self.feed = feed or watch.Feed
+        self.queue = queue or queue_module.Queue()
         self.feeds = {}
         self._views = {}
         self._initial = {}
@@ -231,16 +226,17 @@ class Watcher:
             on_change(key, previous, obj, now)
 
 
-def wait_for(clients, kind, namespace, name, condition, deadline, feed=watch.Feed):
+def wait_for(clients, kind, namespace, name, condition, deadline, watcher=Watcher):
     """Watch ``kind`` ``namespace/name`` until ``condition`` (a key of CONDITIONS) holds; return the object.
 
     Raises WaitTimeout at the deadline (with what was still missing, and the object as last
-    seen) and WaitError at once when the credentials may not list or watch it.
+    seen) and WaitError at once when the credentials may not list or watch it. ``watcher``
+    builds the Watcher from the deadline (a test's builds one with fake feeds).
     """
     check = CONDITIONS[condition]
     call, args = list_call(clients, kind, namespace)
     what = "%s %s" % (kind, "%s/%s" % (namespace, name) if args else name)
-    watcher = Watcher(deadline, feed)
+    watcher = watcher(deadline)
     seen = {"missing": "no answer from the API server yet"}
 
     def judge(_now):
@@ -259,8 +255,8 @@ def wait_for(clients, kind, namespace, name, condition, deadline, feed=watch.Fee
         missing = seen["missing"]
         if not watcher.synced("object") and watcher.last_error:
             missing += " (last error: %s)" % watcher.last_error
-        raise WaitTimeout("%s not %s after %d s: %s" % (what, condition.replace("_", " "), round(deadline.seconds),
-                                                         missing), seen.get("obj"))
+        message = "%s not %s after %d s: %s" % (what, condition.replace("_", " "), round(deadline.seconds), missing)
+        raise WaitTimeout(message, seen.get("obj"))
 
     watcher.follow("object", call, *args, field_selector="metadata.name=%s" % name)
     return watcher.run(judge, expired, on_error=refused)[0]

@@ -26,8 +26,8 @@ from ansible_collections.stateful.kube.plugins.module_utils.k8s.events import (
 from ansible_collections.stateful.kube.plugins.module_utils.k8s.inspect import Inspector
 from ansible_collections.stateful.kube.plugins.module_utils.k8s.labels import owned_labels
 from ansible_collections.stateful.kube.plugins.module_utils.k8s.objects import get
-from ansible_collections.stateful.kube.plugins.module_utils.k8s.store import Store, StoreError
-from ansible_collections.stateful.kube.plugins.module_utils.k8s.wait import WaitError, wait_for
+from ansible_collections.stateful.kube.plugins.module_utils.k8s.store import RECREATE_SECONDS, Store, StoreError
+from ansible_collections.stateful.kube.plugins.module_utils.k8s.wait import WaitError, Watcher, wait_for
 from ansible_collections.stateful.kube.plugins.module_utils.nfs.directories import (
     created_from_log,
     helper_pod,
@@ -59,12 +59,17 @@ def _events_of(clients, namespace, kind, name):
 
 
 class Cluster:
-    """The nfs_provisioner's reads and writes; ``clock`` is the monotonic clock of its deadlines (a test's own)."""
+    """The nfs_provisioner's reads and writes.
 
-    def __init__(self, clients, clock=time.monotonic):
+    ``clock`` (the monotonic clock of its deadlines) and ``watcher`` (builds the Watcher of a
+    wait, see ``k8s.wait.wait_for``) are the seams a test replaces, with the clients.
+    """
+
+    def __init__(self, clients, clock=time.monotonic, watcher=Watcher):
         self.clients = clients
-        self.store = Store(clients)
         self.clock = clock
+        self.watcher = watcher
+        self.store = Store(clients, watcher)
 
     def _deadline(self, seconds):
         return Deadline(seconds, self.clock)
@@ -89,7 +94,7 @@ class Cluster:
 
     def apply(self, action):
         try:
-            self.store.apply(action, self._deadline(60))
+            self.store.apply(action, self._deadline(RECREATE_SECONDS))
         except StoreError as e:
             raise ClusterError(str(e)) from None
 
@@ -99,7 +104,7 @@ class Cluster:
         """Seconds until the Deployment is available; ClusterError saying why not."""
         deadline = self._deadline(timeout)
         try:
-            wait_for(self.clients, "Deployment", namespace, name, "available", deadline)
+            wait_for(self.clients, "Deployment", namespace, name, "available", deadline, self.watcher)
         except WaitError as e:
             pods = Inspector(self.clients, namespace).pods_of(e.obj, deadline.now()) if e.obj else "it does not exist"
             raise ClusterError("%s: %s" % (e.message, pods)) from None
@@ -159,7 +164,8 @@ class Cluster:
     def _wait_bound(self, claim, timeout):
         namespace, name = claim["metadata"]["namespace"], claim["metadata"]["name"]
         try:
-            found = wait_for(self.clients, "PersistentVolumeClaim", namespace, name, "bound", self._deadline(timeout))
+            found = wait_for(self.clients, "PersistentVolumeClaim", namespace, name, "bound", self._deadline(timeout),
+                             self.watcher)
         except WaitError as e:
             raise ClusterError("validation claim %s/%s is %s after %d s, not Bound; its events: %s"
                                % (namespace, name, get(e.obj, "status.phase", "Pending"), timeout,
@@ -182,7 +188,7 @@ class Cluster:
         deadline = self._deadline(timeout)
         try:
             try:
-                found = wait_for(self.clients, "Pod", namespace, name, "finished", deadline)
+                found = wait_for(self.clients, "Pod", namespace, name, "finished", deadline, self.watcher)
             except WaitError as e:
                 why = "it was not created"
                 if e.obj:
@@ -201,4 +207,3 @@ class Cluster:
         finally:
             self.clients.core.delete_namespaced_pod(name, namespace, grace_period_seconds=0,
                                                     _request_timeout=REQUEST_TIMEOUT)
-

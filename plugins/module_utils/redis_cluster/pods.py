@@ -10,6 +10,7 @@ __metaclass__ = type
 import base64
 
 from ansible_collections.stateful.kube.plugins.module_utils.k8s import ordinals
+from ansible_collections.stateful.kube.plugins.module_utils.k8s import pods as podinfo
 from ansible_collections.stateful.kube.plugins.module_utils.k8s.client import ApiException
 from ansible_collections.stateful.kube.plugins.module_utils.k8s.objects import get, read_json
 from ansible_collections.stateful.kube.plugins.module_utils.k8s.selectors import selector_of
@@ -46,7 +47,7 @@ def find_members(clients, namespace, name, port):
         if pod is None:
             problems.append("pod %s does not exist" % pod_name)
             continue
-        if get(pod, "metadata.deletionTimestamp"):
+        if podinfo.is_terminating(pod):
             problems.append("pod %s is terminating" % pod_name)
             continue
         if not get(pod, "status.podIP") or get(pod, "status.phase") != "Running":

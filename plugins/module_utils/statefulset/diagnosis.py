@@ -16,6 +16,7 @@ __metaclass__ = type
 from ansible_collections.stateful.kube.plugins.module_utils.k8s import diagnosis as poddiagnosis
 from ansible_collections.stateful.kube.plugins.module_utils.k8s import events as eventinfo
 from ansible_collections.stateful.kube.plugins.module_utils.k8s import pods as podinfo
+from ansible_collections.stateful.kube.plugins.module_utils.k8s.objects import parse_time
 from ansible_collections.stateful.kube.plugins.module_utils.k8s.ordinals import pod_name
 
 # How long the scheduler may fail to place a pod before it counts as stuck: long enough
@@ -44,7 +45,7 @@ def hopeless(pod, now, unready_timeout=None, grace=UNSCHEDULABLE_GRACE):
     if podinfo.blocked_container(pod):
         return CONTAINER_BLOCKED
     if podinfo.unschedulable(pod):
-        since = podinfo.parse_time(podinfo.condition(pod, "PodScheduled").get("lastTransitionTime"))
+        since = parse_time(podinfo.condition(pod, "PodScheduled").get("lastTransitionTime"))
         if since is None or now - since >= grace:
             return UNSCHEDULABLE
         return None

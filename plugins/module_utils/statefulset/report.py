@@ -8,12 +8,13 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.stateful.kube.plugins.module_utils.k8s import pods as podinfo
+from ansible_collections.stateful.kube.plugins.module_utils.k8s.objects import name_of, parse_time
 from ansible_collections.stateful.kube.plugins.module_utils.k8s.ordinals import ordinal_range
 from ansible_collections.stateful.kube.plugins.module_utils.statefulset import rollout
 
 
 def _after(timestamp, started):
-    seconds = podinfo.parse_time(timestamp)
+    seconds = parse_time(timestamp)
     return None if seconds is None else round(seconds - started, 3)
 
 
@@ -35,7 +36,7 @@ def ordinal_timings(found, target, started, seen_ready, start=0):
         ready_after = round(seen_ready[ordinal] - started, 3) if ordinal in seen_ready else _after(ready, started)
         timings.append({
             "ordinal": ordinal,
-            "pod": podinfo.name_of(pod),
+            "pod": name_of(pod),
             "node": pod.get("spec", {}).get("nodeName"),
             "revision": podinfo.revision_of(pod),
             "restarts": podinfo.restarts_of(pod),

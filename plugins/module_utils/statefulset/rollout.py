@@ -12,6 +12,7 @@ __metaclass__ = type
 
 from ansible_collections.stateful.kube.plugins.module_utils.k8s import ordinals
 from ansible_collections.stateful.kube.plugins.module_utils.k8s import pods as podinfo
+from ansible_collections.stateful.kube.plugins.module_utils.k8s.objects import generation_observed, name_of
 
 # What an ordinal is waiting for, from "nothing" (READY) to "its pod does not exist yet".
 READY = "ready"
@@ -40,11 +41,6 @@ def update_strategy(statefulset):
     kind = strategy.get("type") or "RollingUpdate"
     partition = ((strategy.get("rollingUpdate") or {}).get("partition") or 0) if kind == "RollingUpdate" else None
     return kind, partition
-
-
-def generation_observed(statefulset):
-    status = statefulset.get("status") or {}
-    return (status.get("observedGeneration") or 0) >= (statefulset.get("metadata", {}).get("generation") or 0)
 
 
 def accepted_revisions(statefulset, ordinal):
@@ -76,8 +72,8 @@ class Progress:
 
 def pods_by_ordinal(statefulset, pods):
     """``{ordinal: pod}`` in ordinal order for the pods (dicts) that belong to the StatefulSet."""
-    name = podinfo.name_of(statefulset)
-    by_name = {podinfo.name_of(pod): pod for pod in pods}
+    name = name_of(statefulset)
+    by_name = {name_of(pod): pod for pod in pods}
     return {ordinal: by_name[pod_name] for ordinal, pod_name in ordinals.by_ordinal(by_name, name).items()}
 
 

@@ -11,22 +11,12 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.stateful.kube.plugins.module_utils.k8s.errors import ModuleFailure
-from ansible_collections.stateful.kube.plugins.module_utils.statefulset.waiter import WaitFailed, Waiter
+from ansible_collections.stateful.kube.plugins.module_utils.statefulset.waiter import OPTIONS, WaitFailed, Waiter
 
 
 def run(clients, params, check_mode=False):
     """The module's result; ModuleFailure with the diagnosis when the rollout does not finish."""
-    waiter = Waiter(
-        clients,
-        params["namespace"],
-        params["name"],
-        replicas=params["replicas"],
-        timeout=params["timeout"],
-        ordered=params["ordered"],
-        ready_for=params["ready_for"],
-        fail_fast=params["fail_fast"],
-        unready_timeout=params["unready_timeout"],
-    )
+    waiter = Waiter(clients, params["namespace"], params["name"], **dict((key, params[key]) for key in OPTIONS))
     try:
         return waiter.run()
     except WaitFailed as failure:

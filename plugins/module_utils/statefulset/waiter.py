@@ -16,9 +16,9 @@ __metaclass__ = type
 import time
 
 from ansible_collections.stateful.kube.plugins.module_utils.k8s import pods as podinfo
-from ansible_collections.stateful.kube.plugins.module_utils.k8s import watch
 from ansible_collections.stateful.kube.plugins.module_utils.k8s.deadline import Deadline
 from ansible_collections.stateful.kube.plugins.module_utils.k8s.inspect import Inspector
+from ansible_collections.stateful.kube.plugins.module_utils.k8s.objects import generation_observed, name_of, parse_time
 from ansible_collections.stateful.kube.plugins.module_utils.k8s.ordinals import start_of
 from ansible_collections.stateful.kube.plugins.module_utils.k8s.selectors import selector_of
 from ansible_collections.stateful.kube.plugins.module_utils.k8s.wait import FATAL_STATUS, Watcher
@@ -39,27 +39,28 @@ class WaitFailed(Exception):
         self.facts = facts
 
 
+# What the wait can be told, and what it does unless told otherwise (the module's options).
+OPTIONS = dict(replicas=None, timeout=300, ordered=True, ready_for=0, fail_fast=True, unready_timeout=None)
+
+
 class Waiter:
     """Waits for StatefulSet ``namespace/name``; ``run()`` returns the result or raises WaitFailed.
 
-    ``clock`` and ``epoch`` (monotonic and wall-clock time) and ``feed`` (the list-then-watch
-    feeds) are the seams a test replaces.
+    ``clock`` and ``epoch`` (monotonic and wall-clock time) and ``watcher`` (builds the
+    ``k8s.wait.Watcher`` from the deadline) are the seams a test replaces, with the clients.
     """
 
-    def __init__(self, clients, namespace, name, replicas=None, timeout=300, ordered=True, ready_for=0,
-                 fail_fast=True, unready_timeout=None, clock=time.monotonic, epoch=time.time, feed=watch.Feed):
+    def __init__(self, clients, namespace, name, clock=time.monotonic, epoch=time.time, watcher=Watcher, **options):
         self.clients = clients
         self.namespace = namespace
         self.name = name
-        self.replicas = replicas
-        self.timeout = timeout
-        self.ordered = ordered
-        self.ready_for = ready_for or 0
-        self.fail_fast = fail_fast
-        self.unready_timeout = unready_timeout
+        unknown = set(options) - set(OPTIONS)
+        if unknown:
+            raise TypeError("unknown options: %s" % ", ".join(sorted(unknown)))
+        self.options = dict(OPTIONS, **options)
         self.clock = clock
         self.epoch = epoch
-        self.feed = feed
+        self.new_watcher = watcher
         self.deadline = None
         self.watcher = None
         self.progress = None
@@ -115,7 +116,7 @@ class Waiter:
             return None
         if rollout.pod_management_policy(self.statefulset) == "Parallel":
             return "not enforced: podManagementPolicy is Parallel, the controller starts pods all at once"
-        return "enforced" if self.ordered else "checked, not enforced (ordered: false)"
+        return "enforced" if self.options["ordered"] else "checked, not enforced (ordered: false)"
 
     def _violations(self):
         if self.statefulset is None or rollout.pod_management_policy(self.statefulset) == "Parallel":
@@ -148,7 +149,7 @@ class Waiter:
         logs = inspector.log_tail(pod, container, previous=bool(blocked and blocked["restarts"]))
         claims = inspector.claims(pod) if podinfo.unschedulable(pod) else ()
         return diagnosis.diagnose(problem, self.name, ordinal, target, pod, self.started, now,
-                                  events=inspector.events("Pod", podinfo.name_of(pod)), log_lines=logs, claims=claims)
+                                  events=inspector.events("Pod", name_of(pod)), log_lines=logs, claims=claims)
 
     def _fail(self, problem, progress, ordinal, prefix=""):
         facts = self._diagnose(problem, progress, ordinal)
@@ -160,7 +161,7 @@ class Waiter:
         found = self._found()
         for ordinal, state in progress.states.items():
             if state == rollout.NOT_READY:
-                problem = diagnosis.hopeless(found.get(ordinal), now, self.unready_timeout)
+                problem = diagnosis.hopeless(found.get(ordinal), now, self.options["unready_timeout"])
                 if problem:
                     self._fail(problem, progress, ordinal)
         if self._creatable_missing(progress) is None:
@@ -170,7 +171,7 @@ class Waiter:
         if now - self.missing_since >= NOT_CREATED_GRACE and now - self.checked_not_created >= NOT_CREATED_GRACE:
             self.checked_not_created = now
             events = [e for e in Inspector(self.clients, self.namespace).events("StatefulSet", self.name)
-                      if e.get("type") == "Warning" and (podinfo.parse_time(e.get("lastTimestamp")) or now)
+                      if e.get("type") == "Warning" and (parse_time(e.get("lastTimestamp")) or now)
                       >= self.started - 1]
             if events:
                 ordinal = self._creatable_missing(progress)
@@ -191,17 +192,18 @@ class Waiter:
     def _evaluate(self, now):
         if self.statefulset is None or not self.watcher.synced("pods"):
             return None, None
-        progress = rollout.classify(self.statefulset, self._pods(), self.replicas, self.ready_for, now,
+        wanted = self.options["replicas"]
+        progress = rollout.classify(self.statefulset, self._pods(), wanted, self.options["ready_for"], now,
                                     self.seen_ready)
         if progress.done:
             return progress, True
         desired = rollout.desired_replicas(self.statefulset)
-        if self.fail_fast and self.replicas is not None and self.replicas > desired and rollout.generation_observed(
+        if self.options["fail_fast"] and wanted is not None and wanted > desired and generation_observed(
                 self.statefulset):
-            raise WaitFailed("StatefulSet %s/%s has spec.replicas %d: waiting for %d replicas cannot succeed; "
-                             "scale it first or wait for fewer" % (self.namespace, self.name, desired, self.replicas),
+            raise WaitFailed("StatefulSet %s/%s has spec.replicas %d: waiting for %s replicas cannot succeed; "
+                             "scale it first or wait for fewer" % (self.namespace, self.name, desired, wanted),
                              self._result(progress))
-        if self.fail_fast:
+        if self.options["fail_fast"]:
             self._check_hopeless(progress, now)
         return progress, False
 
@@ -236,9 +238,9 @@ class Waiter:
         self._fail(diagnosis.TIMEOUT, progress, progress.blocking, prefix)
 
     def run(self):
-        self.deadline = Deadline(self.timeout, self.clock, self.epoch)
+        self.deadline = Deadline(self.options["timeout"], self.clock, self.epoch)
         self.started = self.deadline.now()
-        self.watcher = Watcher(self.deadline, self.feed)
+        self.watcher = self.new_watcher(self.deadline)
         self.watcher.follow("statefulset", self.clients.apps.list_namespaced_stateful_set, self.namespace,
                             field_selector="metadata.name=%s" % self.name)
         return self.watcher.run(self._judge, self._timed_out, on_change=self._changed, on_error=self._error,
@@ -246,7 +248,7 @@ class Waiter:
 
     def _finish(self, progress):
         result = self._result(progress)
-        if self.ordered and result["order_violations"]:
+        if self.options["ordered"] and result["order_violations"]:
             first = result["order_violations"][0]
             raise WaitFailed(
                 "StatefulSet %s/%s is Ready, but ordinal %d became Ready %.1f s after ordinal %d (%s order "

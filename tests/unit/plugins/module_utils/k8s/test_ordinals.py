@@ -2,6 +2,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.stateful.kube.plugins.module_utils.k8s import ordinals
 from ansible_collections.stateful.kube.plugins.module_utils.k8s.ordinals import (
     by_ordinal,
     claim_name,
@@ -30,3 +31,22 @@ def test_pods_sort_numerically_not_by_name():
 def test_claim_names_match_the_controller():
     assert pod_name("mysql", 3) == "mysql-3"
     assert claim_name("data", "mysql", 3) == "data-mysql-3"
+
+
+def test_a_statefulset_without_ordinals_starts_at_zero(load):
+    statefulset = load("statefulset_web")
+    assert ordinals.start_of(statefulset) == 0
+    assert list(ordinals.ordinals_of(statefulset)) == list(range(ordinals.replicas_of(statefulset)))
+
+
+def test_spec_ordinals_start_moves_every_ordinal():
+    statefulset = {"metadata": {"name": "db"}, "spec": {"replicas": 3, "ordinals": {"start": 5}}}
+    assert ordinals.start_of(statefulset) == 5
+    assert list(ordinals.ordinals_of(statefulset)) == [5, 6, 7]
+    assert list(ordinals.ordinals_of(statefulset, replicas=1)) == [5]
+    assert [ordinals.pod_name("db", o) for o in ordinals.ordinals_of(statefulset)] == ["db-5", "db-6", "db-7"]
+
+
+def test_replicas_default_to_one_and_zero_replicas_have_no_ordinals():
+    assert list(ordinals.ordinals_of({"spec": {"ordinals": {"start": 5}}})) == [5]
+    assert list(ordinals.ordinal_range(5, 0)) == []
