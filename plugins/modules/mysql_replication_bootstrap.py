@@ -180,6 +180,7 @@ timings:
 from ansible_collections.stateful.kube.plugins.module_utils.k8s.client import new_module  # noqa: E402
 from ansible_collections.stateful.kube.plugins.module_utils.k8s.runner import run  # noqa: E402
 from ansible_collections.stateful.kube.plugins.module_utils.mysql import run as bootstrap  # noqa: E402
+from ansible_collections.stateful.kube.plugins.module_utils.mysql.options import check_options  # noqa: E402
 
 MODULE_OPTIONS = dict(
     name=dict(type="str", required=True),
@@ -205,7 +206,7 @@ MODULE_OPTIONS = dict(
 
 def main():
     module = new_module(MODULE_OPTIONS, supports_check_mode=True)
-    run(module, bootstrap.run)
+    run(module, bootstrap.run, check_options)
 
 
 if __name__ == "__main__":

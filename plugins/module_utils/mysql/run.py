@@ -13,7 +13,7 @@ __metaclass__ = type
 
 import time
 
-from ansible_collections.stateful.kube.plugins.module_utils.k8s.deadline import Deadline
+from ansible_collections.stateful.kube.plugins.module_utils.k8s.deadline import Deadline, poll
 from ansible_collections.stateful.kube.plugins.module_utils.k8s.errors import ModuleFailure
 from ansible_collections.stateful.kube.plugins.module_utils.mysql import classify, pods, queries
 from ansible_collections.stateful.kube.plugins.module_utils.mysql.apply import ApplyError, Context, apply
@@ -34,6 +34,7 @@ WHAT_TO_DO = {
     "sql": "the server refused a statement; see the message",
 }
 ROOT = "root"
+RETRY_INTERVAL = 1.0
 ROLE_FILE = "/var/lib/mysql-volume/role"
 
 
@@ -71,18 +72,24 @@ def transports(clients, params, password):
 
 
 def observe(transport, members, flavor, deadline):
-    """``{name: ServerState}``; transient failures retried until the deadline, auth failures at once."""
+    """``{name: ServerState}``; transient failures retried until the deadline, auth and SQL failures at once."""
     states = {}
     for member in members:
-        while True:
+        failure = {}
+
+        def ask(member=member, failure=failure):
             try:
-                replies = transport.query(member, queries.OBSERVE[flavor])
-                states[member.name] = ServerState.from_replies(member, flavor, replies)
-                break
+                states[member.name] = ServerState.from_replies(member, flavor,
+                                                               transport.query(member, queries.OBSERVE[flavor]))
+                return None
             except MemberError as e:
-                if e.kind in ("auth", "sql") or deadline.expired():
+                if e.kind in ("auth", "sql"):
                     raise
-                time.sleep(1)
+                failure["error"] = e
+                return str(e)
+
+        if poll(ask, deadline, RETRY_INTERVAL) is not None:
+            raise failure["error"]
     return states
 
 
@@ -138,17 +145,19 @@ def run(clients, params, check_mode=False):
         clients.core.delete_namespaced_pod(member.pod, params["namespace"], _request_timeout=20)
 
     def refresh(name):
-        """The member once its pod was re-created (another uid) and runs."""
-        gone = ctx.members[name].uid
-        while True:
-            found = [m for m in pods.find_members(clients, params["namespace"], params["name"], params["port"])[0]
-                     if m.name == name and m.uid != gone]
-            if found:
-                ctx.members[name] = found[0]
-                return found[0]
-            if deadline.expired():
-                raise MemberError(name, "timeout", "pod %s did not come back after its seed" % name)
-            time.sleep(1)
+        """The member once its pod was re-created (another uid) and runs with an IP."""
+        gone, found = ctx.members[name].uid, []
+
+        def recreated():
+            found[:] = [m for m in pods.find_members(clients, params["namespace"], params["name"], params["port"])[0]
+                        if m.name == name and m.uid != gone]
+            return None if found else "pod %s not re-created and running yet" % name
+
+        missing = poll(recreated, deadline, RETRY_INTERVAL)
+        if missing is not None:
+            raise MemberError(name, "timeout", "%s after its seed, at the deadline" % missing)
+        ctx.members[name] = found[0]
+        return found[0]
 
     ctx = Context(flavor, transport, exec_transport, members, params["replication_user"], replication_password,
                   set_role, delete_pod, refresh, deadline, new_replication_password=params["new_replication_password"],

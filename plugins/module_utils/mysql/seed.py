@@ -24,8 +24,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import time
-
+from ansible_collections.stateful.kube.plugins.module_utils.k8s.deadline import poll
 from ansible_collections.stateful.kube.plugins.module_utils.mysql.transport import MemberError, cnf_escape
 
 VOLUME = "/var/lib/mysql-volume"
@@ -128,12 +127,17 @@ def backup_position(transport, replica):
     return fields[2]
 
 
-def wait_answering(transport, member, deadline, interval=2.0):
-    """Poll until the (re-created) server answers; MemberError of the last try at the deadline."""
-    while True:
+def wait_answering(transport, member, deadline, interval=1.0):
+    """Poll until the (re-created) server answers; the last MemberError at the deadline."""
+    failure = {}
+
+    def answers():
         try:
-            return transport.query(member, [("ping", "SELECT 1 AS ok")], timeout=min(20, deadline.remaining() + 1))
-        except MemberError:
-            if deadline.expired():
-                raise
-        time.sleep(interval)
+            transport.query(member, [("ping", "SELECT 1 AS ok")], timeout=min(20, deadline.remaining() + 1))
+            return None
+        except MemberError as e:
+            failure["error"] = e
+            return str(e)
+
+    if poll(answers, deadline, interval) is not None:
+        raise failure["error"]

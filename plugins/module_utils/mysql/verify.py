@@ -16,6 +16,7 @@ __metaclass__ = type
 import time
 import uuid
 
+from ansible_collections.stateful.kube.plugins.module_utils.k8s.deadline import poll
 from ansible_collections.stateful.kube.plugins.module_utils.mysql import sql
 from ansible_collections.stateful.kube.plugins.module_utils.mysql.observe import Replication
 from ansible_collections.stateful.kube.plugins.module_utils.mysql.transport import MemberError, execute
@@ -36,29 +37,34 @@ def verify(transport, primary, replicas, max_lag, deadline, interval=0.5):
     written = time.monotonic()
     arrived = {}
     for replica in replicas:
-        while True:
+        seen = {}
+
+        def marker_read(replica=replica, seen=seen):
             asked = [("replica", "SHOW REPLICA STATUS")]
             if _has_table(transport, replica):
                 asked.append(("marker", sql.marker_read(token)))
             rows = transport.query(replica, asked)
-            status = Replication(rows["replica"][0]) if rows.get("replica") else None
-            found = rows.get("marker") and rows["marker"][0]["found"] == "1"
+            status = seen["status"] = Replication(rows["replica"][0]) if rows.get("replica") else None
+            found = bool(rows.get("marker")) and rows["marker"][0]["found"] == "1"
             if found and status and status.running and (status.lag or 0) <= max_lag:
                 arrived[replica.name] = round(time.monotonic() - written, 3)
-                break
-            if deadline.expired():
-                if status is None:
-                    why = "replicates from nobody"
-                elif not status.running or status.last_error:
-                    why = "IO thread %s, SQL thread %s; %s" % (
-                        status.io_running, status.sql_running, status.last_error or "no error recorded")
-                elif (status.lag or 0) > max_lag:
-                    why = "lags %d s (bound %d s)" % (status.lag, max_lag)
-                else:
-                    why = "has not applied the marker row written on %s" % primary.name
-                raise VerifyError(replica.name, "%s %s" % (replica.name, why))
-            time.sleep(interval)
+                return None
+            return "waiting"
+
+        if poll(marker_read, deadline, interval) is not None:
+            raise VerifyError(replica.name, "%s %s" % (replica.name, _why(seen["status"], primary, max_lag)))
     return arrived
+
+
+def _why(status, primary, max_lag):
+    if status is None:
+        return "replicates from nobody"
+    if not status.running or status.last_error:
+        return "IO thread %s, SQL thread %s; %s" % (
+            status.io_running, status.sql_running, status.last_error or "no error recorded")
+    if (status.lag or 0) > max_lag:
+        return "lags %d s (bound %d s)" % (status.lag, max_lag)
+    return "has not applied the marker row written on %s" % primary.name
 
 
 def _has_table(transport, replica):

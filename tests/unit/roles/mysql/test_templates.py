@@ -5,14 +5,17 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import importlib
 import os
 
 import pytest
 import yaml
 
 from ansible.parsing.dataloader import DataLoader
+from ansible.plugins.loader import init_plugin_loader
 from ansible.template import Templar
+from ansible.utils.collection_loader import AnsibleCollectionConfig
+
+from ansible_collections.stateful.kube.plugins.filter.mysql_config import mysql_config_files
 
 try:  # ansible-core >= 2.19 templates only trusted strings
     from ansible.template import trust_as_template
@@ -20,12 +23,9 @@ except ImportError:
     def trust_as_template(value):
         return value
 
-try:  # present when ansible-test runs us
-    importlib.import_module("ansible_collections.ansible.builtin")
-except ImportError:  # plain pytest: install the collection loader, as ansible-playbook does
-    from ansible.plugins.loader import init_plugin_loader
-
-    init_plugin_loader([os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), *[".."] * 7))])
+if AnsibleCollectionConfig.collection_finder is None:
+    # plain pytest (ansible-test sets it up): the collection loader, as ansible-playbook does
+    init_plugin_loader([])
 
 ROLE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "..", "roles", "mysql")
 
@@ -40,6 +40,12 @@ def render(template, **overrides):
     variables.update({"_mysql_root_password": 'r"o\\ot', "_mysql_replication_password": "repl",
                       "_mysql_pdb_api": "policy/v1", "ansible_search_path": [os.path.abspath(ROLE)]})
     variables.update(overrides)
+    # The role's filter (plugins/filter/mysql_config.py), called as the template would call it: a
+    # plain pytest run cannot load a filter of a collection it imported as a package.
+    start, count = int(variables["mysql_ordinal_start"]), int(variables["mysql_replicas"])
+    variables["_mysql_config_files"] = mysql_config_files(
+        variables["mysql_flavor"], variables["mysql_version"], range(start, start + count),
+        offset=variables["mysql_server_id_offset"], extra=variables["mysql_config"])
     templar = Templar(loader=loader, variables=variables)
     text = templar.template(trust_as_template("{{ lookup('ansible.builtin.template', '%s.yml.j2') }}" % template))
     return list(yaml.safe_load_all(text))
@@ -108,3 +114,10 @@ def test_a_scale_up_does_not_restart_the_running_pods():
     assert three["spec"]["template"] == four["spec"]["template"]
     (changed,) = render("statefulset", mysql_config={"max_connections": 500})
     assert changed["spec"]["template"] != three["spec"]["template"]
+
+
+def test_the_filter_refuses_what_the_config_refuses():
+    from ansible.errors import AnsibleFilterError
+
+    with pytest.raises(AnsibleFilterError, match="mysql role: mariadb 10.6 is not supported"):
+        mysql_config_files("mariadb", "10.6", [0])
