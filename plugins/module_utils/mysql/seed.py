@@ -42,13 +42,13 @@ BACKUP_SCRIPT = _DEFAULTS + (
 RECEIVE_SCRIPT = ('rm -rf "%s" && mkdir -p "%s" && '
                   '{ while IFS= read -r n && [ "$n" -gt 0 ]; do dd bs="$n" count=1 iflag=fullblock status=none '
                   '|| exit 1; done; } | mbstream -x -C "%s" && echo STREAMED' % (SEED_DIR, SEED_DIR, SEED_DIR))
+PREPARE_SCRIPT = 'mariadb-backup --prepare --target-dir="%s" 2>&1 | tail -n 3' % SEED_DIR
 FRAME = 1 << 20  # bytes per frame (one dd each)
 
 
 def frame(data):
     """One frame of the relay: the length on a line, then the bytes (``b"0\\n"`` ends the stream)."""
     return b"%d\n" % len(data) + data
-PREPARE_SCRIPT = 'mariadb-backup --prepare --target-dir="%s" 2>&1 | tail -n 3' % SEED_DIR
 
 
 class SeedError(Exception):
