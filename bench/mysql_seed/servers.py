@@ -39,9 +39,9 @@ class Server:
     def name(self):
         return "mysql-%d" % self.ordinal
 
-    def connect(self, **kwargs):
-        return pymysql.connect(host="127.0.0.1", port=self.port, user="root", password=ROOT_PASSWORD,
-                               autocommit=True, **kwargs)
+    def connect(self, user="root", password=ROOT_PASSWORD, **kwargs):
+        return pymysql.connect(host="127.0.0.1", port=self.port, user=user, password=password, autocommit=True,
+                               **kwargs)
 
     def query(self, sql, args=None):
         with self.connect() as conn, conn.cursor(pymysql.cursors.DictCursor) as cursor:

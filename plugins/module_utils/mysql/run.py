@@ -93,6 +93,22 @@ def observe(transport, members, flavor, deadline):
     return states
 
 
+def observe_set(transport, members, flavor, deadline, requested=None):
+    """Every server, then the primary once more.
+
+    A replica can only hold what its primary had when the replica was read; read in one
+    pass, a primary read first looks behind replicas read later while writes go on, and
+    they would seem diverged. Read again after them, it has everything they had.
+    """
+    states = observe(transport, members, flavor, deadline)
+    try:
+        primary = classify.find_primary(members, states, requested)[0]
+    except classify.Refused:
+        return states  # classify says why
+    states.update(observe(transport, [primary.member], flavor, deadline))
+    return states
+
+
 def run(clients, params, check_mode=False):
     deadline = Deadline(params["timeout"])
     flavor = params["flavor"]
@@ -103,13 +119,13 @@ def run(clients, params, check_mode=False):
     started = time.monotonic()
     try:
         try:
-            states = observe(transport, members, flavor, deadline)
+            states = observe_set(transport, members, flavor, deadline, params["primary"])
         except MemberError as e:
             # A rotation that stopped after the servers took the new root password: carry on with it.
             if e.kind != "auth" or not params["new_root_password"]:
                 raise
             transport, exec_transport = transports(clients, params, params["new_root_password"])
-            states = observe(transport, members, flavor, deadline)
+            states = observe_set(transport, members, flavor, deadline, params["primary"])
             root = params["new_root_password"]
     except MemberError as e:
         raise ModuleFailure("%s (observing %d pods of %s/%s)" % (e, len(members), params["namespace"], params["name"]),

@@ -13,6 +13,9 @@ ROLE_PLAYBOOK = HERE / "playbooks" / "mysql.yml"
 STORAGE_PLAYBOOK = config.REPO_ROOT / "playbooks" / "testbed_storage.yml"
 STORAGE_CLASS = "nfs-client"  # made by playbooks/testbed_storage.yml
 ROOT_PASSWORD = "root-%s" % uuid.uuid4().hex[:10]
+# The application's account (the role's mysql_user): read_only stops it, unlike root
+# (READ_ONLY ADMIN), so a switchover's fence holds for it as for any application.
+APP_USER, APP_PASSWORD = "app", "app-%s" % uuid.uuid4().hex[:10]
 ROLE_TASK = "Form, grow, heal or switch over the replication, then verify it"
 CHECK_TASK = "Check the passwords against the running servers before changing anything"
 ROLE_LABEL = "stateful.kube/mysql-role"
@@ -26,6 +29,9 @@ def role_vars(namespace, **overrides):
         "mysql_version": "10.11",
         "mysql_timeout": 500,
         "mysql_resources": {},
+        "mysql_database": "app",
+        "mysql_user": APP_USER,
+        "mysql_user_password": APP_PASSWORD,
     }
     found.update(overrides)
     return found
@@ -47,8 +53,8 @@ def pods(core_v1, namespace):
                 if p.status.phase == "Running" and p.status.pod_ip and not p.metadata.deletion_timestamp)
 
 
-def connect(ip, password=ROOT_PASSWORD):
-    return pymysql.connect(host=ip, port=3306, user="root", password=password, autocommit=True, connect_timeout=5,
+def connect(ip, password=ROOT_PASSWORD, user="root"):
+    return pymysql.connect(host=ip, port=3306, user=user, password=password, autocommit=True, connect_timeout=5,
                            read_timeout=30)
 
 
@@ -65,8 +71,8 @@ def primary_ip(core_v1, namespace):
 
 
 def write_rows(ip, prefix, count):
-    with connect(ip) as conn, conn.cursor() as cursor:
-        cursor.execute("CREATE DATABASE IF NOT EXISTS app")
+    """Rows written as the application (its database exists on every pod from the first boot)."""
+    with connect(ip, APP_PASSWORD, APP_USER) as conn, conn.cursor() as cursor:
         cursor.execute("CREATE TABLE IF NOT EXISTS app.rows (name VARCHAR(64) PRIMARY KEY)")
         for i in range(count):
             cursor.execute("INSERT INTO app.rows VALUES (%s)", ("%s-%d" % (prefix, i),))

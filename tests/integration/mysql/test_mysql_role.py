@@ -96,7 +96,7 @@ def test_deleted_pods_come_back_replicating_without_losing_rows(role, mysql_name
 def test_switchover_to_1_and_back_with_writes_loses_no_row(role, mysql_namespace, core_v1):
     import threading
 
-    from mysql_helpers import connect
+    from mysql_helpers import APP_PASSWORD, APP_USER, connect
 
     written, failed, stop = [], [], threading.Event()
 
@@ -105,7 +105,7 @@ def test_switchover_to_1_and_back_with_writes_loses_no_row(role, mysql_namespace
         while not stop.is_set():
             try:
                 ip, _name = primary_ip(core_v1, mysql_namespace)
-                with connect(ip) as conn, conn.cursor() as cursor:
+                with connect(ip, APP_PASSWORD, APP_USER) as conn, conn.cursor() as cursor:
                     cursor.execute("INSERT INTO app.rows VALUES (%s)", ("switch-%d" % i,))
                 written.append(i)
                 i += 1

@@ -17,10 +17,11 @@ from servers import ROOT_PASSWORD, Servers  # noqa: E402 - puts the collection o
 
 # isort: split
 from ansible_collections.stateful.kube.plugins.module_utils.k8s.deadline import Deadline  # noqa: E402
-from ansible_collections.stateful.kube.plugins.module_utils.mysql import classify, queries  # noqa: E402
+from ansible_collections.stateful.kube.plugins.module_utils.mysql import classify  # noqa: E402
 from ansible_collections.stateful.kube.plugins.module_utils.mysql.apply import ApplyError, Context, apply  # noqa: E402
-from ansible_collections.stateful.kube.plugins.module_utils.mysql.observe import Member, ServerState  # noqa: E402
+from ansible_collections.stateful.kube.plugins.module_utils.mysql.observe import Member  # noqa: E402
 from ansible_collections.stateful.kube.plugins.module_utils.mysql.plan import Desired, plan  # noqa: E402
+from ansible_collections.stateful.kube.plugins.module_utils.mysql.run import observe_set  # noqa: E402
 from ansible_collections.stateful.kube.plugins.module_utils.mysql.transport import DirectTransport  # noqa: E402
 from ansible_collections.stateful.kube.plugins.module_utils.mysql.verify import verify  # noqa: E402
 
@@ -41,8 +42,7 @@ class Set:
     def run(self, check_mode=False, **desired):
         transport = DirectTransport("root", ROOT_PASSWORD)
         members = self.members()
-        states = dict((m.name, ServerState.from_replies(m, "mariadb", transport.query(m, queries.MARIADB)))
-                      for m in members)
+        states = observe_set(transport, members, "mariadb", Deadline(30), desired.get("primary"))
         topology = classify.classify(members, states, desired.get("primary"))
         actions = plan(topology, Desired(**desired))
         if check_mode or not actions:
