@@ -3,9 +3,10 @@
     .venv/bin/python -m bench.mysql_seed.switchover [--repeat 5]
 
 Three servers with the role's settings are formed by the module's plan and apply (direct
-transport). A writer (an application account, which read_only stops) inserts rows as fast as it can,
-one connection per row, into whichever server carries the primary label (as a client of the ``-primary`` Service would); the switchover to the
-next ordinal runs once per repetition. Reported: the gap from the first failed write to
+transport). A writer (an application account, which read_only stops) inserts rows as
+fast as it can, one connection per row, into whichever server carries the primary label
+(as a client of the ``-primary`` Service would); the switchover to the next ordinal runs
+once per repetition. Reported: the gap from the first failed write to
 the first successful write on the new primary (target under 2 s), and that no
 acknowledged row is missing. Ratio to a peer: none (no by-hand tool switches over).
 """
