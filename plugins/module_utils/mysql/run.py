@@ -73,24 +73,25 @@ def transports(clients, params, password):
 
 def observe(transport, members, flavor, deadline):
     """``{name: ServerState}``; transient failures retried until the deadline, auth and SQL failures at once."""
-    states = {}
-    for member in members:
-        failure = {}
+    return dict((member.name, _observe_one(transport, member, flavor, deadline)) for member in members)
 
-        def ask(member=member, failure=failure):
-            try:
-                states[member.name] = ServerState.from_replies(member, flavor,
-                                                               transport.query(member, queries.OBSERVE[flavor]))
-                return None
-            except MemberError as e:
-                if e.kind in ("auth", "sql"):
-                    raise
-                failure["error"] = e
-                return str(e)
 
-        if poll(ask, deadline, RETRY_INTERVAL) is not None:
-            raise failure["error"]
-    return states
+def _observe_one(transport, member, flavor, deadline):
+    found, failure = [], []
+
+    def ask():
+        try:
+            found.append(ServerState.from_replies(member, flavor, transport.query(member, queries.OBSERVE[flavor])))
+            return None
+        except MemberError as e:
+            if e.kind in ("auth", "sql"):
+                raise
+            failure[:] = [e]
+            return str(e)
+
+    if poll(ask, deadline, RETRY_INTERVAL) is not None:
+        raise failure[0]
+    return found[0]
 
 
 def observe_set(transport, members, flavor, deadline, requested=None):

@@ -37,23 +37,27 @@ def verify(transport, primary, replicas, max_lag, deadline, interval=0.5):
     written = time.monotonic()
     arrived = {}
     for replica in replicas:
-        seen = {}
-
-        def marker_read(replica=replica, seen=seen):
-            asked = [("replica", "SHOW REPLICA STATUS")]
-            if _has_table(transport, replica):
-                asked.append(("marker", sql.marker_read(token)))
-            rows = transport.query(replica, asked)
-            status = seen["status"] = Replication(rows["replica"][0]) if rows.get("replica") else None
-            found = bool(rows.get("marker")) and rows["marker"][0]["found"] == "1"
-            if found and status and status.running and (status.lag or 0) <= max_lag:
-                arrived[replica.name] = round(time.monotonic() - written, 3)
-                return None
-            return "waiting"
-
-        if poll(marker_read, deadline, interval) is not None:
-            raise VerifyError(replica.name, "%s %s" % (replica.name, _why(seen["status"], primary, max_lag)))
+        status = _await_marker(transport, replica, token, max_lag, deadline, interval)
+        if status is not True:
+            raise VerifyError(replica.name, "%s %s" % (replica.name, _why(status, primary, max_lag)))
+        arrived[replica.name] = round(time.monotonic() - written, 3)
     return arrived
+
+
+def _await_marker(transport, replica, token, max_lag, deadline, interval):
+    """True once ``replica`` runs, lags under the bound and has the marker; else its last status."""
+    seen = [None]
+
+    def marker_read():
+        asked = [("replica", "SHOW REPLICA STATUS")]
+        if _has_table(transport, replica):
+            asked.append(("marker", sql.marker_read(token)))
+        rows = transport.query(replica, asked)
+        status = seen[0] = Replication(rows["replica"][0]) if rows.get("replica") else None
+        found = bool(rows.get("marker")) and rows["marker"][0]["found"] == "1"
+        return None if found and status and status.running and (status.lag or 0) <= max_lag else "waiting"
+
+    return True if poll(marker_read, deadline, interval) is None else seen[0]
 
 
 def _why(status, primary, max_lag):
