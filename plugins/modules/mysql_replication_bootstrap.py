@@ -29,8 +29,8 @@ description:
   - Verify - every replica's threads running, lag under I(max_lag), and a marker row written on the primary read
     back on every replica - names the replica that fails and its last error.
   - It never runs C(RESET MASTER) or C(RESET SLAVE ALL) and never drops a replica's data without I(allow_reseed).
-  - MariaDB's C(read_only), the switchover's fence, does not stop accounts with C(READ_ONLY ADMIN) (root has it):
-    applications must write with their own account.
+  - MariaDB's C(read_only), the switchover's fence, does not stop accounts with C(READ_ONLY ADMIN) (root has it),
+    so applications must write with their own account.
 author:
   - stateful.kube contributors (@stateful-kube)
 extends_documentation_fragment:
