@@ -7,9 +7,10 @@
 # must not block the primary's own start after all pods restarted at once.
 client="$(command -v mariadb || command -v mysql)"
 ask() { "$client" --defaults-extra-file=/etc/mysql/credentials/client.cnf --protocol=tcp -h127.0.0.1 -P"$PORT" \
-  --batch --skip-column-names --connect-timeout=2 "$@"; }
-read_only="$(ask -e 'SELECT @@read_only')" || exit 1
+  --connect-timeout=2 "$@"; }
+read_only="$(ask --batch --skip-column-names -e 'SELECT @@read_only')" || exit 1
 [ "$read_only" = 0 ] && exit 0
+# --vertical: one "Name: value" line per column
 status="$(ask --vertical -e 'SHOW REPLICA STATUS')" || exit 1
 [ -z "$status" ] && exit 0
 echo "$status" | grep -Eq '(Slave|Replica)_SQL_Running: Yes' &&
