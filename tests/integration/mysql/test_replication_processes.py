@@ -140,3 +140,25 @@ def test_a_write_on_a_replica_is_refused_as_diverged(server_set):
     with pytest.raises(classify.Refused, match="diverged: mysql-2 has transactions 0-102-"):
         server_set.run()
     assert servers[2].query("SHOW REPLICA STATUS")[0]["Slave_SQL_Running"] == "No"
+
+
+def readiness(server, tmp_path):
+    """The role's readiness script run against a local server (its credentials file and port swapped in)."""
+    import subprocess
+
+    script = (REPO / "roles" / "mysql" / "files" / "ready.sh").read_text()
+    cnf = tmp_path / "client.cnf"
+    cnf.write_text("[client]\nuser=root\npassword=%s\n" % ROOT_PASSWORD)
+    script = script.replace("/etc/mysql/credentials/client.cnf", str(cnf))
+    return subprocess.run(["sh", "-c", script], env={"PORT": str(server.port), "PATH": "/usr/bin:/bin"},
+                          capture_output=True, text=True)
+
+
+def test_readiness_is_the_server_answering_and_on_a_replica_replication_running(server_set, tmp_path):
+    servers = server_set.servers.servers
+    assert readiness(servers[0], tmp_path).returncode == 0  # writable: the primary
+    assert readiness(servers[1], tmp_path).returncode == 0  # a replica, replicating
+    servers[1].query("STOP SLAVE SQL_THREAD")
+    stopped = readiness(servers[1], tmp_path)
+    assert stopped.returncode == 1 and "Slave_SQL_Running: No" in stopped.stdout
+    servers[1].query("START SLAVE")
