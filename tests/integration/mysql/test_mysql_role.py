@@ -57,8 +57,11 @@ def test_scale_up_after_purge_seeds_the_new_replica(role, mysql_namespace, core_
     ip, _name = primary_ip(core_v1, mysql_namespace)
     write_rows(ip, "before-purge", 30)
     query(ip, "FLUSH BINARY LOGS")
+    write_rows(ip, "in-the-new-log", 1)  # the replicas move on to the new log: the old ones are free to go
+    wait_for(lambda: replicas_have(core_v1, mysql_namespace, "in-the-new-log", 1), what="replicas on the new log")
     last = query(ip, "SHOW BINARY LOGS")[-1]["Log_name"]
     query(ip, "PURGE BINARY LOGS TO %s", (last,))
+    assert [log["Log_name"] for log in query(ip, "SHOW BINARY LOGS")] == [last]
     result = role(mysql_namespace, mysql_replicas=4)
     assert_ok(result)
     grown = task_result(result, ROLE_TASK)
@@ -73,7 +76,7 @@ def test_scale_up_after_purge_seeds_the_new_replica(role, mysql_namespace, core_
 @pytest.mark.parametrize("victims", [["mysql-2"], ["mysql-0"], ["mysql-0", "mysql-1", "mysql-2", "mysql-3"]],
                          ids=["replica", "primary", "all"])
 def test_deleted_pods_come_back_replicating_without_losing_rows(role, mysql_namespace, core_v1, victims):
-    prefix = "before-delete-%d" % len(victims)
+    prefix = "before-delete-%s" % "-".join(v[-1] for v in victims)
     ip, _name = primary_ip(core_v1, mysql_namespace)
     write_rows(ip, prefix, 20)
     wait_for(lambda: replicas_have(core_v1, mysql_namespace, prefix, 20), what="rows before the deletion")
