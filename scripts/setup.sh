@@ -16,7 +16,7 @@ DEBIAN_PACKAGES=(
   make git rsync golang-go golang-github-modern-go-reflect2-dev openssl iproute2 procps psmisc util-linux
   etcd-server
   redis-server redis-tools
-  mariadb-server mariadb-client
+  mariadb-server mariadb-client mariadb-backup
   nfs-ganesha nfs-ganesha-vfs libnfs-utils
   shellcheck
 )
