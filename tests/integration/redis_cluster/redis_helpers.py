@@ -59,6 +59,32 @@ def node(ip, password=PASSWORD, port=6379):
     return client
 
 
+KEYS = 300
+
+
+def write_keys(core_v1, namespace, prefix, count=KEYS):
+    client = cluster_client(core_v1, namespace)
+    for i in range(count):
+        client.set("%s:%d" % (prefix, i), "v%d" % i)
+    client.close()
+
+
+def missing_keys(core_v1, namespace, prefix, count=KEYS):
+    client = cluster_client(core_v1, namespace)
+    missing = [i for i in range(count) if client.get("%s:%d" % (prefix, i)) != "v%d" % i]
+    client.close()
+    return missing
+
+
+def all_members_ok(core_v1, namespace, size):
+    for ip in pod_ips(core_v1, namespace):
+        info = node(ip).execute_command("CLUSTER", "INFO")
+        if ("cluster_state:ok" not in info or "cluster_slots_ok:16384" not in info
+                or "cluster_known_nodes:%d" % size not in info):
+            return False
+    return True
+
+
 def wait_for(what, predicate, timeout=180, interval=0.5):
     deadline = time.monotonic() + timeout
     while True:

@@ -1,0 +1,45 @@
+#!/bin/sh
+# Keep this member in touch with the members it knows, at their current addresses.
+#
+# Every member announces its stable DNS name (cluster-announce-hostname
+# <pod>.<service>.<namespace>.svc), so each line of CLUSTER NODES, and nodes.conf on the
+# claim, carries the name of the pod behind a node ID. When a known node cannot be reached
+# (link disconnected, or flagged fail/noaddr) and its name now resolves to another address
+# (the pod was recreated), this member MEETs it there: the handshake finds the same node ID
+# and Redis moves the node to the new address, keeping its slots and role. Run by every
+# member, so each side of every pair learns the other's address; gossip spreads it too.
+#
+# Only nodes already known are met: a pod that was never part of the cluster, or one that
+# the bootstrap made everyone forget, is never added here (that is the bootstrap's job).
+# Needs getent (libc) and redis-cli, both in the official redis images.
+port="${REDIS_PORT:-6379}"
+period="${REDIS_HEAL_PERIOD:-1}"
+export REDISCLI_AUTH="$REDIS_PASSWORD"
+
+heal_once() {
+    redis-cli -p "$port" cluster nodes 2>/dev/null | tr -d '\r' |
+    while read -r _id address flags _master _ping _pong _epoch link _slots; do
+        case "$flags" in *myself*|*handshake*) continue ;; esac
+        name="${address#*,}"
+        if [ "$name" = "$address" ] || [ -z "$name" ]; then
+            continue  # it announced no name (yet)
+        fi
+        case "$flags,$link" in *fail*|*noaddr*|*,disconnected) ;; *) continue ;; esac
+        hostport="${address%%,*}"
+        was="${hostport%:*}"
+        ports="${hostport##*:}"
+        # shellcheck disable=SC2046  # getent prints "address name..."; the first word is the address
+        set -- $(getent hosts "$name")
+        now="${1:-}"
+        if [ -z "$now" ] || [ "$now" = "$was" ]; then
+            continue  # its pod is not there yet, or Redis is still reconnecting to the same address
+        fi
+        echo "heal: $name is at $now (known at $was): CLUSTER MEET"
+        redis-cli -p "$port" cluster meet "$now" "${ports%@*}" "${ports#*@}" >/dev/null
+    done
+}
+
+while :; do
+    heal_once
+    sleep "$period"
+done
