@@ -226,6 +226,8 @@ WHAT_TO_DO = {
     "not_cluster": "the pods need cluster-enabled yes in redis.conf (the redis_cluster role writes it)",
     "unreachable": "check that the pods run and, for transport=direct, that their IPs are reachable from here",
     "timeout": "the member is overloaded or the network drops packets; raise call_timeout or look at the pod",
+    "transient": "the member was restarting, loading its data or failing over until the deadline: look at the pod "
+                 "and run again",
     "protocol": "the pods need Redis 7 or later (redis-cli --json, CLUSTER ADDSLOTSRANGE)",
 }
 

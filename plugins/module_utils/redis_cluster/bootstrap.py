@@ -14,11 +14,13 @@ from ansible_collections.stateful.kube.plugins.module_utils.redis_cluster import
 from ansible_collections.stateful.kube.plugins.module_utils.redis_cluster import report
 from ansible_collections.stateful.kube.plugins.module_utils.redis_cluster.apply import Executor
 from ansible_collections.stateful.kube.plugins.module_utils.redis_cluster.observe import observe
+from ansible_collections.stateful.kube.plugins.module_utils.redis_cluster.retry import RetryingTransport
 
 
 def run(transport, members, shape, password=None, timeout=300.0, check_mode=False, poll=0.05, batch=100):
     """Bring ``members`` to ``shape``; returns the result dict (raises Refused/ApplyError/MemberError)."""
     started = time.monotonic()
+    transport = RetryingTransport(transport, deadline=started + timeout)
     timings = {}
     states = observe(transport, members)
     timings["observe"] = round(time.monotonic() - started, 3)
@@ -45,6 +47,7 @@ def run(transport, members, shape, password=None, timeout=300.0, check_mode=Fals
                         timeout=max(1.0, timeout - (time.monotonic() - started)), poll=poll, batch=batch)
     applied = executor.run(actions)
     timings.update(applied["timings"])
+    result["retries"] = transport.retries
     result["slots_moved"] = applied["slots_moved"]
     result["keys_moved"] = applied["keys_moved"]
     final = observe(transport, members[:shape.size])

@@ -66,8 +66,7 @@ class ExecTransport:
             raise MemberError(member.name, "unreachable", "redis-cli in pod %s: %s" % (member.pod, stderr.strip()))
         chunks = split_replies(stdout, marker)
         if len(chunks) != len(commands):
-            raise MemberError(member.name, "protocol", "redis-cli in pod %s answered %d of %d commands; stderr: %s"
-                              % (member.pod, len(chunks), len(commands), stderr.strip()[-500:]))
+            raise incomplete(member, len(chunks), len(commands), stdout, stderr)
         return [parse_reply(commands[i], chunk) for i, chunk in enumerate(chunks)]
 
     def _core(self):
@@ -105,6 +104,22 @@ class ExecTransport:
         finally:
             ws.close()
         return "".join(out), "".join(err)
+
+
+def incomplete(member, answered, sent, stdout, stderr):
+    """The MemberError for an exec that did not answer every command, saying what it saw.
+
+    Only a redis-cli that does not know ``--json`` (older than Redis 7) is a protocol
+    problem; anything else (a member still loading its data, whose ECHO markers are refused
+    too; a stream cut by the API server) is transient and worth a retry.
+    """
+    raw = "stdout: %r; stderr: %r" % (stdout.strip()[-300:], stderr.strip()[-300:])
+    if "Unrecognized option" in stderr or "--json" in stderr:
+        return MemberError(member.name, "protocol", "redis-cli in pod %s does not know --json (%s)" % (member.pod, raw))
+    if "LOADING" in stdout or "LOADING" in stderr:
+        return MemberError(member.name, "transient", "%s is loading its data set (%s)" % (member.pod, raw))
+    return MemberError(member.name, "transient", "the exec in pod %s ended after %d of %d replies (%s)"
+                       % (member.pod, answered, sent, raw))
 
 
 def quote_command(command):
