@@ -83,6 +83,17 @@ options:
       - The password (C(requirepass)) of the members. With C(exec) it reaches C(redis-cli) on its standard input and
         through C(REDISCLI_AUTH), never on a command line.
     type: str
+  new_password:
+    description:
+      - Rotate to this password, without downtime, before anything else. Needs I(password_secret).
+      - Every member first accepts it besides the old one (C(ACL SETUSER default >new)) and replicas use it
+        (C(CONFIG SET masterauth)); then it is written to the Secret and to C(/run/redis/password) in every pod (what
+        the redis_cluster role's probes and heal sidecar read, written through C(exec)); then C(CONFIG SET requirepass)
+        drops the old one. Connections already authenticated keep working; new connections with the old password are
+        refused from that last step on.
+      - Nothing is done when every member and the Secret already have it. A run that stopped half way is finished by
+        running again with the same I(new_password).
+    type: str
   password_secret:
     description: A Secret in I(namespace) holding the password, used when I(password) is not given.
     type: dict
@@ -175,6 +186,14 @@ findings:
   returned: success
   type: list
   elements: str
+password_rotated:
+  description: True when the password was rotated to I(new_password) (or would be, in check mode).
+  returned: when rotated
+  type: bool
+retries:
+  description: Calls sent again because of a transient failure (C(LOADING), C(TRYAGAIN), C(CLUSTERDOWN), a cut stream).
+  returned: when changes were applied
+  type: int
 slots_moved:
   description: Slots moved between members.
   returned: when changes were applied
@@ -190,7 +209,12 @@ timings:
 """
 
 from ansible_collections.stateful.kube.plugins.module_utils.k8s.client import Clients, new_module  # noqa: E402
-from ansible_collections.stateful.kube.plugins.module_utils.redis_cluster import bootstrap, diff, pods  # noqa: E402
+from ansible_collections.stateful.kube.plugins.module_utils.redis_cluster import (  # noqa: E402
+    bootstrap,
+    diff,
+    password as rotation,
+    pods,
+)
 from ansible_collections.stateful.kube.plugins.module_utils.redis_cluster.classify import Shape  # noqa: E402
 from ansible_collections.stateful.kube.plugins.module_utils.redis_cluster.direct import (  # noqa: E402
     HAS_REDIS,
@@ -216,10 +240,14 @@ MODULE_OPTIONS = dict(
         name=dict(type="str", required=True),
         key=dict(type="str", default="password", no_log=False),
     )),
+    new_password=dict(type="str", no_log=True),
     timeout=dict(type="int", default=300),
     call_timeout=dict(type="int", default=20),
     migrate_batch=dict(type="int", default=100),
 )
+
+# Where the pods of the redis_cluster role keep the password their probes and heal sidecar use.
+PASSWORD_FILE = "/run/redis/password"
 
 WHAT_TO_DO = {
     "auth": "check the password option or the Secret it comes from against requirepass in the pods",
@@ -261,12 +289,21 @@ def main():
                              "replicas first" % (shape.masters, shape.replicas, shape.size, p["namespace"],
                                                  p["name"], len(members)), changed=False)
 
-    if p["transport"] == "direct":
-        transport = DirectTransport(password=password, timeout=p["call_timeout"])
-    else:
-        transport = ExecTransport(clients.api_client, p["namespace"], container=p["container"], password=password,
-                                  timeout=p["call_timeout"])
+    def transport_with(secret):
+        if p["transport"] == "direct":
+            return DirectTransport(password=secret, timeout=p["call_timeout"])
+        return ExecTransport(clients.api_client, p["namespace"], container=p["container"], password=secret,
+                             timeout=p["call_timeout"])
+
+    transport = transport_with(password)
+    rotated = False
     try:
+        if p["new_password"]:
+            rotated = rotate_password(module, clients, transport, members, password)
+            if rotated and not module.check_mode:
+                transport.close()
+                password = p["new_password"]
+                transport = transport_with(password)
         result, classification = bootstrap.run(transport, members, shape, password=password, timeout=p["timeout"],
                                                check_mode=module.check_mode, batch=p["migrate_batch"])
     except MemberError as e:
@@ -278,17 +315,42 @@ def main():
     except Refused as e:
         module.fail_json(msg="refused to change the cluster: %s" % e, changed=False)
     finally:
-        if p["transport"] == "direct":
-            transport.close()
+        transport.close()
 
     if classification.refused:
         module.fail_json(msg="refused, nothing changed: the cluster of StatefulSet %s/%s is %s: %s. Fix it by hand "
                              "(redis-cli --cluster fix, or CLUSTER FORGET of the nodes named) and run again"
                              % (p["namespace"], p["name"], result["state"], "; ".join(result["reasons"])),
                          **result)
+    if rotated:
+        result["changed"] = True
+        result["password_rotated"] = True
     if module._diff:
         result["diff"] = diff.of(result)
     module.exit_json(**result)
+
+
+def rotate_password(module, clients, transport, members, old):
+    """Rotate to ``new_password`` when a member or the Secret does not have it yet; True when it did (or would)."""
+    p = module.params
+    new = p["new_password"]
+    secret = p["password_secret"]
+    if not secret:
+        module.fail_json(msg="new_password needs password_secret: the Secret is where pods that start later read the "
+                             "password from", changed=False)
+    seen = rotation.current(transport, members)
+    if not rotation.needs_rotation(seen, new, old):
+        return False
+    if module.check_mode:
+        return True
+    files = ExecTransport(clients.api_client, p["namespace"], container=p["container"], timeout=p["call_timeout"])
+
+    def write_secret(value):
+        pods.write_secret_value(clients.core, p["namespace"], secret["name"], secret["key"], value)
+
+    rotation.rotate(transport, members, new, write_secret,
+                    lambda member, value: files.write_file(member, PASSWORD_FILE, value))
+    return True
 
 
 if __name__ == "__main__":

@@ -69,6 +69,17 @@ class ExecTransport:
             raise incomplete(member, len(chunks), len(commands), stdout, stderr)
         return [parse_reply(commands[i], chunk) for i, chunk in enumerate(chunks)]
 
+    def close(self):
+        """Nothing to close: every call is its own exec."""
+
+    def write_file(self, member, path, content, timeout=None):
+        """Write ``content`` (one line, no newline) to ``path`` in the pod, mode 600, atomically, via stdin."""
+        script = 'umask 077; read -r value; printf "%s" "$value" > "$0.new" && mv -f "$0.new" "$0" && echo written'
+        stdout, stderr = self._exec(member, ["sh", "-c", script, path], content + "\n", timeout or self.timeout)
+        if "written" not in stdout:
+            raise MemberError(member.name, "transient", "could not write %s in pod %s: %s"
+                              % (path, member.pod, (stderr or stdout).strip()[-300:]))
+
     def _core(self):
         """A CoreV1Api of this thread's own: ``stream()`` swaps its ApiClient's request method while it runs,
         so threads sharing one client would send each other's exec as a plain request ("Upgrade request

@@ -14,9 +14,11 @@
 # Needs getent (libc) and redis-cli, both in the official redis images.
 port="${REDIS_PORT:-6379}"
 period="${REDIS_HEAL_PERIOD:-1}"
-export REDISCLI_AUTH="$REDIS_PASSWORD"
 
 heal_once() {
+    # Read at every round: a password rotation rewrites the file.
+    REDISCLI_AUTH="$(cat /run/redis/password 2>/dev/null)" || return 0
+    export REDISCLI_AUTH
     redis-cli -p "$port" cluster nodes 2>/dev/null | tr -d '\r' |
     while read -r _id address flags _master _ping _pong _epoch link _slots; do
         case "$flags" in *myself*|*handshake*) continue ;; esac
