@@ -69,6 +69,8 @@ def plan(classification):
     masters = [name for name in t.desired if name in masters]  # ordinal order
 
     adds, moves = allocation.allocate_slots(owners, masters)
+    # Moves an earlier run left open come first: the allocation above counts them as done.
+    moves = list(t.open_moves) + list(moves)
     for name in masters:
         if name in adds:
             actions.append({"action": "add_slots", "member": name, "slots": format_ranges(adds[name]),
