@@ -32,8 +32,20 @@ UNREACHABLE_PATIENCE = 30.0
 NOT_REPEATABLE = ("ADDSLOTS", "ADDSLOTSRANGE", "SET-CONFIG-EPOCH", "FAILOVER")
 
 
+# MIGRATE passes on the target's refusal behind this prefix (a target that has just joined
+# may still report the cluster down for a moment, even after it said ok).
+TARGET_PREFIX = "Target instance replied with error: "
+
+
 def is_transient_reply(value):
-    return isinstance(value, ReplyError) and str(value).split(" ", 1)[0] in TRANSIENT_REPLIES
+    if not isinstance(value, ReplyError):
+        return False
+    message = str(value)
+    if message.startswith("ERR "):
+        message = message[4:]
+    if message.startswith(TARGET_PREFIX):
+        message = message[len(TARGET_PREFIX):]
+    return message.split(" ", 1)[0] in TRANSIENT_REPLIES
 
 
 def repeatable(commands):

@@ -102,3 +102,11 @@ def test_only_a_redis_cli_without_json_is_a_version_problem():
     error = incomplete(MEMBER, 0, 5, "", "Unrecognized option or bad number of args for: '--json'")
     assert error.kind == "protocol"
     assert incomplete(MEMBER, 4, 5, '"x"\n', "").kind == "transient"
+
+
+def test_a_migrate_refused_by_a_target_that_reports_the_cluster_down_is_sent_again():
+    refused = ReplyError("Target instance replied with error: CLUSTERDOWN The cluster is down")
+    transport = Scripted(["OK", refused], ["OK"])
+    migrate = ["MIGRATE", "10.0.0.2", 6379, "", 0, 10000, "REPLACE", "KEYS", "k"]
+    assert retrying(transport).call(MEMBER, [migrate, migrate]) == ["OK", "OK"]
+    assert transport.sent[1] == [migrate]
