@@ -106,6 +106,17 @@ options:
         description: Key of the password in the Secret.
         type: str
         default: password
+  tls_secret:
+    description:
+      - The members speak TLS only; this Secret in I(namespace) holds their CA as C(ca.crt) (the redis_cluster role's
+        C(<name>-tls), or yours). C(exec) runs C(redis-cli --tls --cacert) I(tls_ca_path) in the pods; C(direct)
+        checks the members' certificates against the Secret's C(ca.crt) (not their host names: members are reached by
+        pod IP).
+    type: str
+  tls_ca_path:
+    description: Where the CA file is inside the pods, for C(exec) with I(tls_secret).
+    type: str
+    default: /etc/redis-tls/ca.crt
   timeout:
     description: Seconds for the whole run (reads, moves and waits); each remote call also has its own timeout.
     type: int
@@ -241,6 +252,8 @@ MODULE_OPTIONS = dict(
         key=dict(type="str", default="password", no_log=False),
     )),
     new_password=dict(type="str", no_log=True),
+    tls_secret=dict(type="str", no_log=False),
+    tls_ca_path=dict(type="str", default="/etc/redis-tls/ca.crt"),
     timeout=dict(type="int", default=300),
     call_timeout=dict(type="int", default=20),
     migrate_batch=dict(type="int", default=100),
@@ -289,11 +302,18 @@ def main():
                              "replicas first" % (shape.masters, shape.replicas, shape.size, p["namespace"],
                                                  p["name"], len(members)), changed=False)
 
+    tls_ca_data = None
+    if p["tls_secret"] and p["transport"] == "direct":
+        try:
+            tls_ca_data = pods.secret_value(clients.core, p["namespace"], p["tls_secret"], "ca.crt")
+        except ValueError as e:
+            module.fail_json(msg=str(e))
+
     def transport_with(secret):
         if p["transport"] == "direct":
-            return DirectTransport(password=secret, timeout=p["call_timeout"])
+            return DirectTransport(password=secret, timeout=p["call_timeout"], tls_ca_data=tls_ca_data)
         return ExecTransport(clients.api_client, p["namespace"], container=p["container"], password=secret,
-                             timeout=p["call_timeout"])
+                             timeout=p["call_timeout"], tls_ca_path=p["tls_ca_path"] if p["tls_secret"] else None)
 
     transport = transport_with(password)
     rotated = False

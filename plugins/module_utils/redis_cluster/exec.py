@@ -33,7 +33,7 @@ except ImportError:
     stream = None
     HAS_STREAM = False
 
-SCRIPT = 'read -r REDISCLI_AUTH; export REDISCLI_AUTH; read -r n; head -n "$n" | exec redis-cli -p "$0" --json'
+SCRIPT = 'read -r REDISCLI_AUTH; export REDISCLI_AUTH; read -r n; head -n "$n" | exec redis-cli -p "$0" --json "$@"'
 
 # redis-cli prints these replies as plain text even with --json (and their errors without "error:").
 RAW_COMMANDS = {"INFO", "CLUSTER INFO", "CLUSTER NODES", "CLIENT LIST"}
@@ -43,13 +43,15 @@ RAW_ERROR = re.compile(r"^[A-Z]+ ")
 class ExecTransport:
     name = "exec"
 
-    def __init__(self, api_client, namespace, container=None, password=None, timeout=10.0):
+    def __init__(self, api_client, namespace, container=None, password=None, timeout=10.0, tls_ca_path=None):
         self.configuration = api_client.configuration
         self._local = threading.local()
         self.namespace = namespace
         self.container = container
         self.password = password or ""
         self.timeout = timeout
+        # TLS: redis-cli in the pod checks the members' certificate against this CA file in the pod.
+        self.cli_args = ["--tls", "--cacert", tls_ca_path] if tls_ca_path else []
 
     def call(self, member, commands, timeout=None):
         timeout = timeout or self.timeout
@@ -59,7 +61,7 @@ class ExecTransport:
             lines.append(quote_command(command))
             lines.append(quote_command(["ECHO", marker]))
         stdin = "%s\n%d\n%s\n" % (self.password, len(lines), "\n".join(lines))
-        stdout, stderr = self._exec(member, ["sh", "-c", SCRIPT, str(member.port)], stdin, timeout)
+        stdout, stderr = self._exec(member, ["sh", "-c", SCRIPT, str(member.port)] + self.cli_args, stdin, timeout)
         if "AUTH failed" in stderr:
             raise MemberError(member.name, "auth", "redis-cli in pod %s: %s" % (member.pod, stderr.strip()))
         if "Could not connect" in stderr:

@@ -12,6 +12,12 @@
 # Only nodes already known are met: a pod that was never part of the cluster, or one that
 # the bootstrap made everyone forget, is never added here (that is the bootstrap's job).
 # Needs getent (libc) and redis-cli, both in the official redis images.
+# redis-cli with REDIS_CLI_ARGS (--tls and its CA when the members speak TLS): split into words.
+cli() {
+    # shellcheck disable=SC2086
+    redis-cli ${REDIS_CLI_ARGS:-} "$@"
+}
+
 port="${REDIS_PORT:-6379}"
 period="${REDIS_HEAL_PERIOD:-1}"
 
@@ -19,7 +25,7 @@ heal_once() {
     # Read at every round: a password rotation rewrites the file.
     REDISCLI_AUTH="$(cat /run/redis/password 2>/dev/null)" || return 0
     export REDISCLI_AUTH
-    redis-cli -p "$port" cluster nodes 2>/dev/null | tr -d '\r' |
+    cli -p "$port" cluster nodes 2>/dev/null | tr -d '\r' |
     while read -r _id address flags _master _ping _pong _epoch link _slots; do
         case "$flags" in *myself*|*handshake*) continue ;; esac
         name="${address#*,}"
@@ -37,7 +43,7 @@ heal_once() {
             continue  # its pod is not there yet, or Redis is still reconnecting to the same address
         fi
         echo "heal: $name is at $now (known at $was): CLUSTER MEET"
-        redis-cli -p "$port" cluster meet "$now" "${ports%@*}" "${ports#*@}" >/dev/null
+        cli -p "$port" cluster meet "$now" "${ports%@*}" "${ports#*@}" >/dev/null
     done
 }
 

@@ -3,9 +3,15 @@
 # cluster (cluster_slots_assigned:0 in its view: a new pod that the bootstrap has yet to
 # form or join). A member of a formed cluster that is down (peers lost, slots uncovered)
 # is not Ready, so `kubectl get pods` and rollouts tell the truth.
+# redis-cli with REDIS_CLI_ARGS (--tls and its CA when the members speak TLS): split into words.
+cli() {
+    # shellcheck disable=SC2086
+    redis-cli ${REDIS_CLI_ARGS:-} "$@"
+}
+
 REDISCLI_AUTH="$(cat /run/redis/password)"
 export REDISCLI_AUTH
-info="$(redis-cli -p "${REDIS_PORT:-6379}" cluster info 2>&1 | tr -d '\r')"
+info="$(cli -p "${REDIS_PORT:-6379}" cluster info 2>&1 | tr -d '\r')"
 if printf '%s\n' "$info" | grep -qx -e 'cluster_state:ok' -e 'cluster_slots_assigned:0'; then
     exit 0
 fi
