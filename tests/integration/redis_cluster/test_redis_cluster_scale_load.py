@@ -40,6 +40,7 @@ class Writer(threading.Thread):
         self.client = cluster_client(core_v1, namespace)
         self.acknowledged = []
         self.errors = []
+        self.client_bugs = []
         self.stop = threading.Event()
 
     def run(self):
@@ -51,6 +52,8 @@ class Writer(threading.Thread):
                 self.acknowledged.append(name)
             except redis.RedisError as e:  # redirects are followed inside the client: anything here is an error
                 self.errors.append("%s: %r" % (name, e))
+            except AttributeError as e:  # redis-py's cluster client losing a new node (redis/redis-py#2432)
+                self.client_bugs.append("%s: %r" % (name, e))
             i += 1
         self.client.close()
 
