@@ -110,8 +110,8 @@ options:
     description:
       - The members speak TLS only; this Secret in I(namespace) holds their CA as C(ca.crt) (the redis_cluster role's
         C(<name>-tls), or yours). C(exec) runs C(redis-cli --tls --cacert) I(tls_ca_path) in the pods; C(direct)
-        checks the members' certificates against the Secret's C(ca.crt) (not their host names: members are reached by
-        pod IP).
+        checks the members' certificates against the Secret's C(ca.crt), not their host names, since members are
+        reached by pod IP.
     type: str
   tls_ca_path:
     description: Where the CA file is inside the pods, for C(exec) with I(tls_secret).
