@@ -16,13 +16,17 @@ description:
   - Reads every member's own view (C(CLUSTER MYID), C(CLUSTER INFO), C(CLUSTER NODES), C(DBSIZE),
     C(INFO replication)) and names the state of the cluster - C(empty), C(complete), C(scale_up), C(moved)
     (members at new addresses after pods restarted), C(scale_down), C(partial) (an earlier run stopped half way),
-    C(unbalanced), or C(foreign)/C(inconsistent), which are refused with nothing changed.
+    C(unfinished) (slots an earlier run left open between two members: finished first), C(unbalanced), or
+    C(foreign)/C(inconsistent), which are refused with nothing changed.
   - Plans the actions to reach I(masters) masters with I(replicas_per_master) replicas each, with a pure function,
     and runs them unless in check mode. The plan is returned, and shown with C(--diff).
   - Create assigns the 16384 slots evenly, gives each master its replicas on other Kubernetes nodes where the
     pods allow it and waits, polling every 50 ms, until every member reports C(cluster_state:ok) with all slots
     and every replica's link is up.
-  - Scale up joins the new pods, and moves slots with their keys (C(MIGRATE) in batches) to the new masters.
+  - Scale up joins the new pods, and moves slots with their keys to the new masters; one round trip asks for the keys
+    of 64 slots, the next moves them, one C(MIGRATE ... KEYS) per slot. Clients may write meanwhile (C(ASK)).
+  - Transient failures (C(LOADING), C(TRYAGAIN), C(CLUSTERDOWN), C(MASTERDOWN), a cut exec stream) are retried within
+    I(timeout); when they last, the failure names the member and its raw reply.
     Scale down (pods at ordinals beyond I(masters) * (1 + I(replicas_per_master)) that are still in the cluster)
     moves their slots and keys to the members that stay, re-points replicas, and makes every staying member
     C(CLUSTER FORGET) them; run it before the StatefulSet shrinks.
