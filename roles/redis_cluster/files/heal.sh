@@ -42,8 +42,14 @@ heal_once() {
         if [ -z "$now" ] || [ "$now" = "$was" ]; then
             continue  # its pod is not there yet, or Redis is still reconnecting to the same address
         fi
-        echo "heal: $name is at $now (known at $was): CLUSTER MEET"
-        cli -p "$port" cluster meet "$now" "${ports%@*}" "${ports#*@}" >/dev/null
+        peer_port="${ports%@*}"
+        bus_port="${ports#*@}"
+        if [ "$peer_port" = 0 ] || [ -z "$peer_port" ]; then  # noaddr: Redis forgot the address, not the ports
+            peer_port="$port"
+            bus_port=$((port + 10000))
+        fi
+        echo "heal: $name is at $now (known at ${was:-no address}): CLUSTER MEET"
+        cli -p "$port" cluster meet "$now" "$peer_port" "$bus_port" >/dev/null
     done
 }
 
