@@ -1,6 +1,7 @@
 """Benchmark: every pod of a Redis Cluster deleted at once -> every member cluster_state:ok.
 
     KUBECONFIG=.testbed/kubeconfig .venv/bin/python -m bench.redis_heal [--masters 3] [--replicas 1]
+    .venv/bin/python -m bench.redis_heal --local [--sizes 6,30]      (no Kubernetes, see local.py)
 
 Side by side, on the same cluster in the same run:
 
@@ -86,7 +87,18 @@ def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m bench.redis_heal", description=__doc__.split("\n")[0])
     parser.add_argument("--masters", type=int, default=3)
     parser.add_argument("--replicas", type=int, default=1)
+    parser.add_argument("--local", action="store_true", help="redis-server processes on loopback addresses")
+    parser.add_argument("--sizes", default="6,30", help="with --local: cluster sizes (masters x 1 replica)")
     args = parser.parse_args(argv)
+    if args.local:
+        from bench.redis_heal import local
+
+        print("every member restarted at a new address -> every member cluster_state:ok (s after all listen)")
+        for size in [int(size) for size in args.sizes.split(",")]:
+            self_heal, rerun, lost_self, lost_rerun = local.measure(size)
+            print("%3d members: self-heal (heal.sh) %6.2f s, bootstrap re-run %6.2f s, ratio %.2f; keys lost: %d, %d"
+                  % (size, self_heal, rerun, rerun / self_heal, len(lost_self), len(lost_rerun)))
+        return 0
     size = args.masters * (1 + args.replicas)
     kubeconfig = kubeconfig_path().resolve()
     api_client = k8s_config.new_client_from_config(config_file=str(kubeconfig))
