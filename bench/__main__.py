@@ -7,7 +7,8 @@ their output, never asserted in tests).
 import subprocess
 import sys
 
-BENCHMARKS = ("bench.pod_start", "bench.redis_bootstrap", "bench.redis_heal", "bench.redis_rebalance", "bench.wait_ordered")
+BENCHMARKS = ("bench.pod_start", "bench.redis_bootstrap", "bench.redis_heal", "bench.redis_rebalance",
+              "bench.wait_ordered")
 
 
 def main():

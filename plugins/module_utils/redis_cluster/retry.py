@@ -87,7 +87,8 @@ class RetryingTransport:
                 if e.kind != "transient":
                     give_up = min(give_up, self.clock() + UNREACHABLE_PATIENCE)
                 if self.clock() + pause > give_up:
-                    raise MemberError(e.member, e.kind, "%s; still so at the run's deadline" % e.detail) from e
+                    detail = "%s; still so after %d retries" % (e.detail, self.retries)
+                    raise MemberError(e.member, e.kind, detail) from e
             else:
                 for position, i in enumerate(pending):
                     replies[i] = got[position]
