@@ -11,6 +11,7 @@ by name, never by node id or address, so a plan reads the same before and after 
 - ``meet`` member, peers: the member meets each peer at its current address;
 - ``failover`` member: a replica takes over its leaving master's slots and keys;
 - ``move_slots`` source, target, slots: SETSLOT IMPORTING/MIGRATING, MIGRATE in batches, SETSLOT NODE;
+  moves an earlier run left open come first (the allocation already counts them as done);
 - ``replicate`` member, master;
 - ``forget`` node, on: every staying member forgets a member that leaves;
 - ``wait_healthy`` members: every member ``cluster_state:ok``, all slots, every replica's link up;
