@@ -11,8 +11,8 @@ Side by side, on the same cluster in the same run:
   last new pod runs: what a user had to do before the sidecar.
 
 Each time is measured from the moment the last new pod is Running to the moment every
-member answers ``cluster_state:ok`` with all slots (an observer polling every member from
-the host every 50 ms). Prints both and their ratio.
+member answers ``cluster_state:ok`` with all slots and every replica's link is up (an
+observer polling every member from the host every 50 ms). Prints both and their ratio.
 """
 
 import argparse
@@ -40,6 +40,9 @@ def all_ok(ips):
         except (redis.RedisError, OSError):
             return False
         if b"cluster_state:ok" not in info or b"cluster_slots_ok:16384" not in info:
+            return False
+        replication = redis.Redis(host=ip, password=PASSWORD, socket_timeout=1).execute_command("INFO", "replication")
+        if b"role:slave" in replication and b"master_link_status:up" not in replication:
             return False
     return True
 

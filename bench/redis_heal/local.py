@@ -109,6 +109,10 @@ class Cluster:
                 return False
             if b"cluster_state:ok" not in info:
                 return False
+            replication = redis.Redis(host=address(self.generation, i), port=PORT, password=PASSWORD,
+                                      socket_timeout=1).execute_command("INFO", "replication")
+            if b"role:slave" in replication and b"master_link_status:up" not in replication:
+                return False
         return True
 
     def heal_sidecars(self):

@@ -53,7 +53,34 @@ heal_once() {
     done
 }
 
+# A replica whose master moved keeps replicating from the old address when it learned of
+# the move through gossip (Redis re-points replication only when the move comes with a
+# handshake): CLUSTER REPLICATE of the same master re-points it to the current address.
+follow_master() {
+    nodes="$(cli -p "$port" cluster nodes 2>/dev/null | tr -d '\r')"
+    master_id="$(printf '%s\n' "$nodes" | while read -r _id _address flags master _rest; do
+        case "$flags" in *myself*slave*|*slave*myself*) echo "$master" ;; esac
+    done)"
+    if [ -z "$master_id" ] || [ "$master_id" = "-" ]; then
+        return 0
+    fi
+    master_ip="$(printf '%s\n' "$nodes" | while read -r id address _rest; do
+        if [ "$id" = "$master_id" ]; then
+            hostport="${address%%,*}"
+            echo "${hostport%:*}"
+        fi
+    done)"
+    replicating="$(cli -p "$port" info replication 2>/dev/null | tr -d '\r' | while IFS=: read -r key value; do
+        if [ "$key" = master_host ]; then echo "$value"; fi
+    done)"
+    if [ -n "$master_ip" ] && [ -n "$replicating" ] && [ "$master_ip" != "$replicating" ]; then
+        echo "heal: replicating from $replicating, but master $master_id is at $master_ip: CLUSTER REPLICATE"
+        cli -p "$port" cluster replicate "$master_id" >/dev/null
+    fi
+}
+
 while :; do
     heal_once
+    follow_master
     sleep "$period"
 done

@@ -85,6 +85,15 @@ def all_members_ok(core_v1, namespace, size):
     return True
 
 
+def replicas_linked(core_v1, namespace):
+    """Every replica's link to its master is up (after a heal, a replica may still pull from an old address)."""
+    for ip in pod_ips(core_v1, namespace):
+        replication = node(ip).execute_command("INFO", "replication")
+        if "role:slave" in replication and "master_link_status:up" not in replication:
+            return False
+    return True
+
+
 def wait_for(what, predicate, timeout=180, interval=0.5):
     deadline = time.monotonic() + timeout
     while True:

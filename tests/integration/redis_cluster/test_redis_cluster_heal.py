@@ -13,6 +13,7 @@ from redis_helpers import (
     missing_keys,
     node,
     pod_ips,
+    replicas_linked,
     task_result,
     wait_for,
     write_keys,
@@ -30,13 +31,13 @@ def is_ready(pod):
 
 
 def healed(core_v1, namespace, old_uids):
-    """Every pod is a new one, Running and Ready, and every member sees the whole cluster ok."""
+    """Every pod is a new one, Running and Ready, every member sees the whole cluster ok, every replica linked."""
     found = pods(core_v1, namespace)
     if len(found) != SIZE or set(pod.metadata.uid for pod in found.values()) & old_uids:
         return False
     if not all(pod.status.phase == "Running" and is_ready(pod) for pod in found.values()):
         return False
-    return all_members_ok(core_v1, namespace, SIZE)
+    return all_members_ok(core_v1, namespace, SIZE) and replicas_linked(core_v1, namespace)
 
 
 def scale(apps_v1, namespace, replicas):
