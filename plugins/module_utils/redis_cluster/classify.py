@@ -276,7 +276,22 @@ def _unbalanced(t):
         have = len(t.replicas_of(master))
         if have != t.shape.replicas:
             reasons.append("%s has %d replica(s), %d requested" % (master, have, t.shape.replicas))
+    for name in stale_replication(t):
+        reasons.append("%s replicates from %s, but its master %s is at %s" % (
+            name, t.states[name].replication.get("master_host"), t.master_of[name],
+            t.member[t.master_of[name]].host))
     spare = [name for name in t.desired if name not in masters and name not in t.master_of]
     if spare:
         reasons.append("members that are neither master with slots nor replica: %s" % ", ".join(spare))
     return (UNBALANCED, reasons) if reasons else None
+
+
+def stale_replication(t):
+    """Replicas pulling from an address their master no longer has (Redis keeps it when a move came by gossip)."""
+    stale = []
+    for name in t.desired:
+        master = t.master_of.get(name)
+        host = t.states[name].replication.get("master_host")
+        if master and host and host != t.member[master].host:
+            stale.append(name)
+    return stale

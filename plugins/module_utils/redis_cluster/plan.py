@@ -88,7 +88,8 @@ def plan(classification):
         current.pop(name, None)
     wanted = allocation.assign_replicas(masters, candidates, shape.replicas, t.node_of, current)
     for name in candidates:
-        if t.master_of.get(name) != wanted[name] or t.states[name].is_master:
+        if (t.master_of.get(name) != wanted[name] or t.states[name].is_master
+                or name in states.stale_replication(t)):
             actions.append({"action": "replicate", "member": name, "master": wanted[name]})
 
     gone = [name for name in t.leaving if name in t.cluster or any(t.knows(d, name) for d in t.desired)]

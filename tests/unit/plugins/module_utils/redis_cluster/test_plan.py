@@ -115,3 +115,14 @@ def test_fewer_masters_with_more_replicas_drains_one_master(cluster):
     assert set(a["source"] for a in moves) == {"redis-2"} and sum(a["count"] for a in moves) == 5461
     replicate = dict((a["member"], a["master"]) for a in of_kind(actions, "replicate"))
     assert replicate["redis-2"] in ("redis-0", "redis-1")
+
+
+def test_a_replica_pulling_from_its_masters_old_address_is_pointed_again(cluster):
+    members, states, _raw = cluster("complete")
+    replica = [name for name, state in states.items() if not state.is_master][0]
+    states[replica].replication["master_host"] = "10.0.0.99"
+    found = c.classify(members, states, c.Shape(3, 1))
+    assert found.state == c.UNBALANCED
+    assert any("%s replicates from 10.0.0.99" % replica in reason for reason in found.reasons)
+    actions = plan(found)
+    assert [a["member"] for a in of_kind(actions, "replicate")] == [replica]
