@@ -38,6 +38,12 @@ def task_result(result, task):
     return found[-1]
 
 
+def changed_tasks(result):
+    """The names of the tasks that reported a change: what a failed "changes nothing" assertion shows."""
+    return [task["task"]["name"] for play in result.report.get("plays", []) for task in play.get("tasks", [])
+            if any(host.get("changed") for host in task["hosts"].values())]
+
+
 def assert_ok(result):
     assert result.rc == 0, "playbook failed: %s\n%s" % (result.stdout[-6000:], result.stderr[-2000:])
 
