@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 BENCHMARKS = ("bench.pod_start", "bench.redis_bootstrap", "bench.redis_heal", "bench.redis_rebalance",
-              "bench.wait_ordered")
+              "bench.wait_ordered", "bench.module_noop")
 
 
 def main():

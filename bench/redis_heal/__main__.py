@@ -21,7 +21,9 @@ import time
 
 import redis
 
-from bench.redis_bootstrap.testbed import PASSWORD, TESTS, namespace, static_storage
+from bench.redis_bootstrap.testbed import PASSWORD
+from tests.support import PLAYBOOKS
+from tests.support.cluster import fresh_namespace, static_storage
 
 KEYS = 2000
 
@@ -107,11 +109,11 @@ def main(argv=None):
     api_client = k8s_config.new_client_from_config(config_file=str(kubeconfig))
     core = k8s_client.CoreV1Api(api_client)
     apps = k8s_client.AppsV1Api(api_client)
-    with namespace(core, "bench-heal") as ns, static_storage(api_client, ns, volumes=size) as storage_class:
+    with fresh_namespace(core, "bench-heal") as ns, static_storage(api_client, ns, volumes=size) as storage_class:
         role_vars = {"redis_cluster_namespace": ns, "redis_cluster_password": PASSWORD,
                      "redis_cluster_storage_class": storage_class, "redis_cluster_masters": args.masters,
                      "redis_cluster_replicas_per_master": args.replicas, "redis_cluster_transport": "direct"}
-        formed = run_playbook(TESTS / "playbooks" / "redis_cluster.yml", kubeconfig, extra_vars=role_vars)
+        formed = run_playbook(PLAYBOOKS / "redis_cluster.yml", kubeconfig, extra_vars=role_vars)
         if formed.rc != 0:
             raise RuntimeError("the role failed: %s" % formed.stdout[-3000:])
         ip = core.list_namespaced_pod(ns).items[0].status.pod_ip
@@ -127,7 +129,7 @@ def main(argv=None):
         wait_rolled_out(apps, ns, size)
 
         def rerun():
-            result = run_playbook(TESTS / "playbooks" / "bootstrap.yml", kubeconfig, extra_vars={"bootstrap_args": {
+            result = run_playbook(PLAYBOOKS / "redis_cluster_bootstrap.yml", kubeconfig, extra_vars={"bootstrap_args": {
                 "name": "redis", "namespace": ns, "password": PASSWORD, "transport": "direct",
                 "masters": args.masters, "replicas_per_master": args.replicas}})
             found = result.task_results("Call the module with the test's options")

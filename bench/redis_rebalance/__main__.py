@@ -23,8 +23,8 @@ import time
 
 import redis
 
-from bench.redis_bootstrap.servers import Servers
 from testbed.testing import collections_path
+from tests.support.redis_servers import Servers
 
 sys.path.insert(0, str(collections_path()))
 
@@ -152,7 +152,8 @@ def main(argv=None):
     parser.add_argument("--writers", action="store_true")
     args = parser.parse_args(argv)
     with Servers(8, BASES[0], password=PASSWORD) as ours, Servers(8, BASES[1], password=PASSWORD) as theirs:
-        time.sleep(2.2)  # Redis's writable delay after start
+        ours.wait_writable()
+        theirs.wait_writable()
         for servers in (ours, theirs):
             converge(servers.ports[:6], 3)
             fill(servers.ports[0], args.keys)

@@ -16,7 +16,7 @@ description:
   - Reads every member's own view (C(CLUSTER MYID), C(CLUSTER INFO), C(CLUSTER NODES), C(DBSIZE),
     C(INFO replication)) and names the state of the cluster - C(empty), C(complete), C(scale_up), C(moved)
     (members at new addresses after pods restarted), C(scale_down), C(partial) (an earlier run stopped half way),
-    C(unfinished) (slots an earlier run left open between two members: finished first), C(unbalanced), or
+    C(unfinished) (slots an earlier run left open between two members, finished first), C(unbalanced), or
     C(foreign)/C(inconsistent), which are refused with nothing changed.
   - Plans the actions to reach I(masters) masters with I(replicas_per_master) replicas each, with a pure function,
     and runs them unless in check mode. The plan is returned, and shown with C(--diff).
@@ -27,7 +27,7 @@ description:
     of 64 slots, the next moves them, one C(MIGRATE ... KEYS) per slot. Clients may write meanwhile (C(ASK)).
   - Transient failures (C(LOADING), C(TRYAGAIN), C(CLUSTERDOWN), C(MASTERDOWN), a cut exec stream) are retried within
     I(timeout); when they last, the failure names the member and its raw reply.
-    Scale down (pods at ordinals beyond I(masters) * (1 + I(replicas_per_master)) that are still in the cluster)
+  - Scale down (pods beyond the first I(masters) * (1 + I(replicas_per_master)) ordinals that are still in the cluster)
     moves their slots and keys to the members that stay, re-points replicas, and makes every staying member
     C(CLUSTER FORGET) them; run it before the StatefulSet shrinks.
   - Heal re-meets members whose pod IP changed, so a cluster whose pods all restarted at new addresses forms again
@@ -62,8 +62,9 @@ options:
     default: 3
   replicas_per_master:
     description:
-      - Replicas of each master. Pods 0 to I(masters) * (1 + I(replicas_per_master)) - 1 are the cluster; pods at
-        higher ordinals are removed from it.
+      - Replicas of each master. The first I(masters) * (1 + I(replicas_per_master)) ordinals (from the
+        StatefulSet's C(spec.ordinals.start), 0 unless set) are the cluster; pods at higher ordinals are removed
+        from it.
     type: int
     default: 1
   port:
@@ -99,7 +100,7 @@ options:
         running again with the same I(new_password).
     type: str
   password_secret:
-    description: A Secret in I(namespace) holding the password, used when I(password) is not given.
+    description: A Secret in I(namespace) holding the password. Mutually exclusive with I(password).
     type: dict
     suboptions:
       name:
@@ -223,24 +224,10 @@ timings:
   type: dict
 """
 
-from ansible_collections.stateful.kube.plugins.module_utils.k8s.client import Clients, new_module  # noqa: E402
-from ansible_collections.stateful.kube.plugins.module_utils.redis_cluster import (  # noqa: E402
-    bootstrap,
-    diff,
-    password as rotation,
-    pods,
-)
-from ansible_collections.stateful.kube.plugins.module_utils.redis_cluster.classify import Shape  # noqa: E402
-from ansible_collections.stateful.kube.plugins.module_utils.redis_cluster.direct import (  # noqa: E402
-    HAS_REDIS,
-    DirectTransport,
-)
-from ansible_collections.stateful.kube.plugins.module_utils.redis_cluster.errors import (  # noqa: E402
-    ApplyError,
-    MemberError,
-    Refused,
-)
-from ansible_collections.stateful.kube.plugins.module_utils.redis_cluster.exec import ExecTransport  # noqa: E402
+from ansible_collections.stateful.kube.plugins.module_utils.k8s.client import new_module  # noqa: E402
+from ansible_collections.stateful.kube.plugins.module_utils.k8s.runner import run  # noqa: E402
+from ansible_collections.stateful.kube.plugins.module_utils.redis_cluster import run as bootstrap  # noqa: E402
+from ansible_collections.stateful.kube.plugins.module_utils.redis_cluster.options import check_options  # noqa: E402
 
 MODULE_OPTIONS = dict(
     name=dict(type="str", required=True),
@@ -263,118 +250,10 @@ MODULE_OPTIONS = dict(
     migrate_batch=dict(type="int", default=100),
 )
 
-# Where the pods of the redis_cluster role keep the password their probes and heal sidecar use.
-PASSWORD_FILE = "/run/redis/password"
-
-WHAT_TO_DO = {
-    "auth": "check the password option or the Secret it comes from against requirepass in the pods",
-    "not_cluster": "the pods need cluster-enabled yes in redis.conf (the redis_cluster role writes it)",
-    "unreachable": "check that the pods run and, for transport=direct, that their IPs are reachable from here",
-    "timeout": "the member is overloaded or the network drops packets; raise call_timeout or look at the pod",
-    "transient": "the member was restarting, loading its data or failing over until the deadline: look at the pod "
-                 "and run again",
-    "protocol": "the pods need Redis 7 or later (redis-cli --json, CLUSTER ADDSLOTSRANGE)",
-}
-
 
 def main():
-    module = new_module(MODULE_OPTIONS, supports_check_mode=True)
-    p = module.params
-    if p["masters"] < 1 or p["replicas_per_master"] < 0:
-        module.fail_json(msg="masters must be 1 or more and replicas_per_master 0 or more; got %d and %d"
-                         % (p["masters"], p["replicas_per_master"]))
-    if p["transport"] == "direct" and not HAS_REDIS:
-        module.fail_json(msg="transport=direct needs the redis Python library (pip install redis) on the host "
-                             "that runs the module")
-    clients = Clients(module)
-    password = p["password"]
-    if password is None and p["password_secret"]:
-        try:
-            password = pods.secret_value(clients.core, p["namespace"], p["password_secret"]["name"],
-                                         p["password_secret"]["key"])
-        except ValueError as e:
-            module.fail_json(msg=str(e))
-
-    shape = Shape(p["masters"], p["replicas_per_master"])
-    members, problems = pods.find_members(clients.core, clients.apps, p["namespace"], p["name"], p["port"])
-    if problems:
-        module.fail_json(msg="cannot judge the cluster of StatefulSet %s/%s: %s; wait until its pods run "
-                             "(stateful.kube.statefulset_wait_ordered) and run again"
-                             % (p["namespace"], p["name"], "; ".join(problems)), changed=False)
-    if len(members) < shape.size:
-        module.fail_json(msg="%d masters with %d replica(s) each need %d pods, StatefulSet %s/%s has %d: raise its "
-                             "replicas first" % (shape.masters, shape.replicas, shape.size, p["namespace"],
-                                                 p["name"], len(members)), changed=False)
-
-    tls_ca_data = None
-    if p["tls_secret"] and p["transport"] == "direct":
-        try:
-            tls_ca_data = pods.secret_value(clients.core, p["namespace"], p["tls_secret"], "ca.crt")
-        except ValueError as e:
-            module.fail_json(msg=str(e))
-
-    def transport_with(secret):
-        if p["transport"] == "direct":
-            return DirectTransport(password=secret, timeout=p["call_timeout"], tls_ca_data=tls_ca_data)
-        return ExecTransport(clients.api_client, p["namespace"], container=p["container"], password=secret,
-                             timeout=p["call_timeout"], tls_ca_path=p["tls_ca_path"] if p["tls_secret"] else None)
-
-    transport = transport_with(password)
-    rotated = False
-    try:
-        if p["new_password"]:
-            rotated = rotate_password(module, clients, transport, members, password)
-            if rotated and not module.check_mode:
-                transport.close()
-                password = p["new_password"]
-                transport = transport_with(password)
-        result, classification = bootstrap.run(transport, members, shape, password=password, timeout=p["timeout"],
-                                               check_mode=module.check_mode, batch=p["migrate_batch"])
-    except MemberError as e:
-        module.fail_json(msg="%s; %s" % (e, WHAT_TO_DO.get(e.kind, "")), member=e.member, problem=e.kind,
-                         changed=False)
-    except ApplyError as e:
-        module.fail_json(msg="the plan failed at %s; the cluster is part way: run the module again, it continues "
-                             "from what it finds" % e, action=e.action, changed=True)
-    except Refused as e:
-        module.fail_json(msg="refused to change the cluster: %s" % e, changed=False)
-    finally:
-        transport.close()
-
-    if classification.refused:
-        module.fail_json(msg="refused, nothing changed: the cluster of StatefulSet %s/%s is %s: %s. Fix it by hand "
-                             "(redis-cli --cluster fix, or CLUSTER FORGET of the nodes named) and run again"
-                             % (p["namespace"], p["name"], result["state"], "; ".join(result["reasons"])),
-                         **result)
-    if rotated:
-        result["changed"] = True
-        result["password_rotated"] = True
-    if module._diff:
-        result["diff"] = diff.of(result)
-    module.exit_json(**result)
-
-
-def rotate_password(module, clients, transport, members, old):
-    """Rotate to ``new_password`` when a member or the Secret does not have it yet; True when it did (or would)."""
-    p = module.params
-    new = p["new_password"]
-    secret = p["password_secret"]
-    if not secret:
-        module.fail_json(msg="new_password needs password_secret: the Secret is where pods that start later read the "
-                             "password from", changed=False)
-    seen = rotation.current(transport, members)
-    if not rotation.needs_rotation(seen, new, old):
-        return False
-    if module.check_mode:
-        return True
-    files = ExecTransport(clients.api_client, p["namespace"], container=p["container"], timeout=p["call_timeout"])
-
-    def write_secret(value):
-        pods.write_secret_value(clients.core, p["namespace"], secret["name"], secret["key"], value)
-
-    rotation.rotate(transport, members, new, write_secret,
-                    lambda member, value: files.write_file(member, PASSWORD_FILE, value))
-    return True
+    module = new_module(MODULE_OPTIONS, supports_check_mode=True, mutually_exclusive=[("password", "password_secret")])
+    run(module, bootstrap.run, check_options)
 
 
 if __name__ == "__main__":

@@ -62,7 +62,7 @@ class RetryingTransport:
 
     def __init__(self, transport, deadline, pause=0.1, max_pause=1.0, clock=time.monotonic, sleep=time.sleep):
         self.transport = transport
-        self.name = transport.name
+        self.name = getattr(transport, "name", "transport")
         self.deadline = deadline
         self.pause = pause
         self.max_pause = max_pause

@@ -1,10 +1,7 @@
 """What the NFS tests share: the test bed's NFS server, export and helpers (fixtures are in conftest.py)."""
 
 import subprocess
-import time
 from pathlib import Path
-
-import pytest
 
 from testbed import config
 
@@ -27,14 +24,3 @@ def nfs_cat(path):
     done = subprocess.run(["nfs-cat", nfs_url(path)], capture_output=True, text=True, timeout=30, check=False)
     assert done.returncode == 0, "nfs-cat %s failed: %s" % (nfs_url(path), done.stderr)
     return done.stdout
-
-
-def wait_for(what, predicate, timeout=60, interval=0.2):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            pytest.fail("timed out after %d s waiting for %s" % (timeout, what))
-        time.sleep(interval)

@@ -2,19 +2,19 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.stateful.kube.plugins.module_utils.statefulset import pods
+from ansible_collections.stateful.kube.plugins.module_utils.k8s import objects, pods
 
 # Fixtures were captured from the test bed (kubectl get -o json): web-0 Ready, web-1 running with
 # a readiness probe that fails, web-2 crash looping, pull-0 with an unknown image, claim-0
 # waiting for a claim no provisioner serves. All of them started at 06:42:46.
-STARTED = pods.parse_time("2026-11-22T06:42:46Z")
+STARTED = objects.parse_time("2026-11-22T06:42:46Z")
 
 
 def test_timestamps_parse_with_and_without_fractions():
-    assert pods.parse_time("1970-01-01T00:00:10Z") == 10
-    assert pods.parse_time("1970-01-01T00:00:10.250000Z") == 10.25
-    assert pods.parse_time(None) is None
-    assert pods.parse_time("yesterday") is None
+    assert objects.parse_time("1970-01-01T00:00:10Z") == 10
+    assert objects.parse_time("1970-01-01T00:00:10.250000Z") == 10.25
+    assert objects.parse_time(None) is None
+    assert objects.parse_time("yesterday") is None
 
 
 def test_ready_pod_is_ready_since_its_condition_changed(load):

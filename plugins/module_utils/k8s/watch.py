@@ -5,16 +5,17 @@
 
 Kubernetes' own informers work this way: list once, watch from the list's
 resourceVersion, resume from the last version seen when a watch ends, and list again when
-the server says that version is gone (410). The waiter reads two feeds (the StatefulSet,
-its pods) from one queue, so it wakes on whichever changes first and never polls.
+the server says that version is gone (410). ``wait.Watcher`` reads any number of feeds
+from one queue, so a wait wakes on whichever object changes first and never polls.
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import json
 import threading
+
+from ansible_collections.stateful.kube.plugins.module_utils.k8s.objects import read_json
 
 try:
     from kubernetes import watch as k8s_watch
@@ -42,15 +43,10 @@ EVENT = "EVENT"  # payload: (type, object) with type ADDED, MODIFIED or DELETED
 ERROR = "ERROR"  # payload: the ApiException (or other error) that stopped a call
 
 
-def read_json(call, *args, **kwargs):
-    """Call a typed API method and return the JSON body as dicts, skipping model deserialisation."""
-    kwargs["_preload_content"] = False
-    response = call(*args, **kwargs)
-    return json.loads(response.data)
-
-
 class Feed(threading.Thread):
     """Feeds ``(key, SYNC|EVENT|ERROR, payload)`` for the objects ``list_call(*args, **query)`` returns."""
+
+    watch_class = RawWatch if k8s_watch is not None else None  # a test's fake stream replaces it
 
     def __init__(self, key, queue, list_call, *args, **query):
         super(Feed, self).__init__(name="feed-%s" % key)
@@ -92,7 +88,7 @@ class Feed(threading.Thread):
 
     def _follow(self, version):
         """Watch from ``version`` until the server ends the watch; return the last version seen."""
-        self._watch = RawWatch()
+        self._watch = self.watch_class()
         stream = self._watch.stream(
             self.list_call, *self.args,
             resource_version=version,

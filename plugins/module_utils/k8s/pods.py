@@ -11,8 +11,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import calendar
-import time
+from ansible_collections.stateful.kube.plugins.module_utils.k8s.objects import parse_time
 
 # The label the StatefulSet controller puts on each pod: the name of its ControllerRevision.
 REVISION_LABEL = "controller-revision-hash"
@@ -29,25 +28,6 @@ HOPELESS_WAITING_REASONS = (
     "CreateContainerError",
     "RunContainerError",
 )
-
-
-def parse_time(value):
-    """Seconds since the epoch of an RFC 3339 API timestamp (``2024-05-01T10:00:00Z``), or None."""
-    if not value:
-        return None
-    text = value.rstrip("Z")
-    fraction = 0.0
-    if "." in text:
-        text, digits = text.split(".", 1)
-        fraction = float("0." + digits)
-    try:
-        return calendar.timegm(time.strptime(text, "%Y-%m-%dT%H:%M:%S")) + fraction
-    except ValueError:
-        return None
-
-
-def name_of(obj):
-    return obj.get("metadata", {}).get("name")
 
 
 def condition(pod, kind):
@@ -140,6 +120,15 @@ def running_since(pod):
             return None
         started.append(parse_time(running.get("startedAt")) or 0)
     return max(started)
+
+
+def unready_since(pod):
+    """When a running pod became unready: the later of its containers' start and its Ready condition's change."""
+    running = running_since(pod)
+    if running is None or is_ready(pod):
+        return None
+    changed = parse_time(condition(pod, "Ready").get("lastTransitionTime")) or 0
+    return max(running, changed)
 
 
 def claim_names(pod):

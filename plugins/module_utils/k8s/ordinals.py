@@ -1,11 +1,11 @@
 # -*- coding: utf-8 -*-
 # Copyright: stateful.kube contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The one place that knows how a StatefulSet names its pods and claims.
+"""StatefulSet ordinals: the one place that turns pod names into numbers and replica counts into ordinals.
 
-A StatefulSet's pod is ``<statefulset>-<ordinal>`` and its claims are
-``<template>-<statefulset>-<ordinal>``. Sorting pod names as strings puts ``x-10``
-before ``x-2``; everything in this collection orders pods through these functions.
+A StatefulSet's pods are ``<name>-<ordinal>`` with ordinals ``start`` to
+``start + replicas - 1``; ``start`` is ``spec.ordinals.start`` (0 unless set, Kubernetes
+1.26 and later). Ordinals are numbers: ``web-10`` comes after ``web-9``.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -43,3 +43,24 @@ def by_ordinal(pod_names, statefulset_name):
         if ordinal is not None:
             found[ordinal] = name
     return dict(sorted(found.items()))
+
+
+def start_of(statefulset):
+    """The StatefulSet's first ordinal: ``spec.ordinals.start``, 0 when not set."""
+    return (((statefulset or {}).get("spec") or {}).get("ordinals") or {}).get("start") or 0
+
+
+def replicas_of(statefulset):
+    """``spec.replicas``; the API server's default is 1."""
+    replicas = ((statefulset or {}).get("spec") or {}).get("replicas")
+    return 1 if replicas is None else replicas
+
+
+def ordinal_range(start, replicas):
+    """The ordinals of ``replicas`` pods from ``start``: ``start`` to ``start + replicas - 1``."""
+    return range(start, start + max(replicas, 0))
+
+
+def ordinals_of(statefulset, replicas=None):
+    """The ordinals the StatefulSet's pods have with ``replicas`` (default ``spec.replicas``)."""
+    return ordinal_range(start_of(statefulset), replicas_of(statefulset) if replicas is None else replicas)
