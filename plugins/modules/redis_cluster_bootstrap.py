@@ -16,14 +16,18 @@ description:
   - Reads every member's own view (C(CLUSTER MYID), C(CLUSTER INFO), C(CLUSTER NODES), C(DBSIZE),
     C(INFO replication)) and names the state of the cluster - C(empty), C(complete), C(scale_up), C(moved)
     (members at new addresses after pods restarted), C(scale_down), C(partial) (an earlier run stopped half way),
-    C(unbalanced), or C(foreign)/C(inconsistent), which are refused with nothing changed.
+    C(unfinished) (slots an earlier run left open between two members, finished first), C(unbalanced), or
+    C(foreign)/C(inconsistent), which are refused with nothing changed.
   - Plans the actions to reach I(masters) masters with I(replicas_per_master) replicas each, with a pure function,
     and runs them unless in check mode. The plan is returned, and shown with C(--diff).
   - Create assigns the 16384 slots evenly, gives each master its replicas on other Kubernetes nodes where the
     pods allow it and waits, polling every 50 ms, until every member reports C(cluster_state:ok) with all slots
     and every replica's link is up.
-  - Scale up joins the new pods, and moves slots with their keys (C(MIGRATE) in batches) to the new masters.
-    Scale down (pods beyond the first I(masters) * (1 + I(replicas_per_master)) ordinals that are still in the cluster)
+  - Scale up joins the new pods, and moves slots with their keys to the new masters; one round trip asks for the keys
+    of 64 slots, the next moves them, one C(MIGRATE ... KEYS) per slot. Clients may write meanwhile (C(ASK)).
+  - Transient failures (C(LOADING), C(TRYAGAIN), C(CLUSTERDOWN), C(MASTERDOWN), a cut exec stream) are retried within
+    I(timeout); when they last, the failure names the member and its raw reply.
+  - Scale down (pods beyond the first I(masters) * (1 + I(replicas_per_master)) ordinals that are still in the cluster)
     moves their slots and keys to the members that stay, re-points replicas, and makes every staying member
     C(CLUSTER FORGET) them; run it before the StatefulSet shrinks.
   - Heal re-meets members whose pod IP changed, so a cluster whose pods all restarted at new addresses forms again
@@ -84,6 +88,17 @@ options:
       - The password (C(requirepass)) of the members. With C(exec) it reaches C(redis-cli) on its standard input and
         through C(REDISCLI_AUTH), never on a command line.
     type: str
+  new_password:
+    description:
+      - Rotate to this password, without downtime, before anything else. Needs I(password_secret).
+      - Every member first accepts it besides the old one (C(ACL SETUSER default >new)) and replicas use it
+        (C(CONFIG SET masterauth)); then it is written to the Secret and to C(/run/redis/password) in every pod (what
+        the redis_cluster role's probes and heal sidecar read, written through C(exec)); then C(CONFIG SET requirepass)
+        drops the old one. Connections already authenticated keep working; new connections with the old password are
+        refused from that last step on.
+      - Nothing is done when every member and the Secret already have it. A run that stopped half way is finished by
+        running again with the same I(new_password).
+    type: str
   password_secret:
     description: A Secret in I(namespace) holding the password. Mutually exclusive with I(password).
     type: dict
@@ -96,6 +111,17 @@ options:
         description: Key of the password in the Secret.
         type: str
         default: password
+  tls_secret:
+    description:
+      - The members speak TLS only; this Secret in I(namespace) holds their CA as C(ca.crt) (the redis_cluster role's
+        C(<name>-tls), or yours). C(exec) runs C(redis-cli --tls --cacert) I(tls_ca_path) in the pods; C(direct)
+        checks the members' certificates against the Secret's C(ca.crt), not their host names, since members are
+        reached by pod IP.
+    type: str
+  tls_ca_path:
+    description: Where the CA file is inside the pods, for C(exec) with I(tls_secret).
+    type: str
+    default: /etc/redis-tls/ca.crt
   timeout:
     description: Seconds for the whole run (reads, moves and waits); each remote call also has its own timeout.
     type: int
@@ -176,6 +202,14 @@ findings:
   returned: success
   type: list
   elements: str
+password_rotated:
+  description: True when the password was rotated to I(new_password) (or would be, in check mode).
+  returned: when rotated
+  type: bool
+retries:
+  description: Calls sent again because of a transient failure (C(LOADING), C(TRYAGAIN), C(CLUSTERDOWN), a cut stream).
+  returned: when changes were applied
+  type: int
 slots_moved:
   description: Slots moved between members.
   returned: when changes were applied
@@ -208,6 +242,9 @@ MODULE_OPTIONS = dict(
         name=dict(type="str", required=True),
         key=dict(type="str", default="password", no_log=False),
     )),
+    new_password=dict(type="str", no_log=True),
+    tls_secret=dict(type="str", no_log=False),
+    tls_ca_path=dict(type="str", default="/etc/redis-tls/ca.crt"),
     timeout=dict(type="int", default=300),
     call_timeout=dict(type="int", default=20),
     migrate_batch=dict(type="int", default=100),

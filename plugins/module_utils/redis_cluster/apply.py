@@ -30,6 +30,9 @@ from ansible_collections.stateful.kube.plugins.module_utils.redis_cluster.transp
 # a server accepts SET-CONFIG-EPOCH only while it knows no other node.
 CONFIGURE = ("set_config_epoch", "add_slots")
 SLOTS_PER_CHUNK = 1024  # slots opened for migration at once: bounds how long clients see ASK redirects
+SLOTS_PER_CALL = 64  # slots whose keys one round trip asks for, and the next one migrates
+# Replies of SETSLOT IMPORTING/MIGRATING that mean an earlier run already got the slot there.
+ALREADY_MOVED = ("I'm already the owner of hash slot", "I'm not the owner of hash slot")
 
 
 class Executor:
@@ -203,12 +206,13 @@ class Executor:
         slots = replies.parse_ranges(action["slots"])
         for start in range(0, len(slots), SLOTS_PER_CHUNK):
             chunk = slots[start:start + SLOTS_PER_CHUNK]
-            self.call(target, [["CLUSTER", "SETSLOT", s, "IMPORTING", src_id] for s in chunk], action)
-            self.call(source, [["CLUSTER", "SETSLOT", s, "MIGRATING", dst_id] for s in chunk], action)
+            # A resumed move (an earlier run stopped in it) may find either side already done.
+            self.call(target, [["CLUSTER", "SETSLOT", s, "IMPORTING", src_id] for s in chunk], action,
+                      accept=ALREADY_MOVED)
+            self.call(source, [["CLUSTER", "SETSLOT", s, "MIGRATING", dst_id] for s in chunk], action,
+                      accept=ALREADY_MOVED)
             counts = self.call(source, [["CLUSTER", "COUNTKEYSINSLOT", s] for s in chunk], action)
-            for i, count in enumerate(counts):
-                if int(count):
-                    self._migrate_keys(action, source, dst, chunk[i])
+            self._migrate_slots(action, source, dst, [s for i, s in enumerate(chunk) if int(counts[i])])
             # The target first: once it owns the slot, the source's redirects point there.
             self.call(target, [["CLUSTER", "SETSLOT", s, "NODE", dst_id] for s in chunk], action)
             # A master that just gave its last slot away turns itself into a replica of the
@@ -222,18 +226,31 @@ class Executor:
                     pass
             self.slots_moved += len(chunk)
 
-    def _migrate_keys(self, action, source, dst, slot):
+    def _migrate_slots(self, action, source, dst, slots):
+        """Move every key of ``slots`` from ``source`` to ``dst``: many slots per round trip, many keys per MIGRATE.
+
+        One call asks for the keys of up to SLOTS_PER_CALL slots, the next sends one MIGRATE
+        per slot with all of them (MIGRATE takes the keys of one slot). Clients may write
+        meanwhile: a key that is not on the source any more is written on the target (ASK),
+        so a slot is done when the source has no key left in it. REPLACE: a key on both sides
+        is one an interrupted MIGRATE copied without deleting it, and the source's is newer.
+        """
         auth = ["AUTH", self.password] if self.password else []
-        while True:
+        pending = list(slots)
+        while pending:
             if self.deadline.expired():
-                raise ApplyError(action, "slot %d still has keys on %s after %.0f s"
-                                 % (slot, source, self.deadline.seconds))
-            keys = self.call(source, [["CLUSTER", "GETKEYSINSLOT", slot, self.batch]], action)[0]
-            if not keys:
-                return
-            self.call(source, [["MIGRATE", dst.host, dst.port, "", 0, self.migrate_timeout_ms] + auth
-                               + ["KEYS"] + list(keys)], action, accept=("NOKEY",))
-            self.keys_moved += len(keys)
+                raise ApplyError(action, "%d slot(s) still have keys on %s after %.0f s (first: %d); they stay open "
+                                 "between %s and %s, and the next run finishes moving them"
+                                 % (len(pending), source, self.deadline.seconds, pending[0], source, action["target"]))
+            group = pending[:SLOTS_PER_CALL]
+            keys = self.call(source, [["CLUSTER", "GETKEYSINSLOT", s, self.batch] for s in group], action)
+            migrates = [["MIGRATE", dst.host, dst.port, "", 0, self.migrate_timeout_ms, "REPLACE"] + auth
+                        + ["KEYS"] + list(found) for found in keys if found]
+            if migrates:
+                self.call(source, migrates, action, accept=("NOKEY",))
+                self.keys_moved += sum(len(found) for found in keys if found)
+            emptied = set(s for i, s in enumerate(group) if not keys[i])
+            pending = [s for s in pending if s not in emptied]
 
     def replicate(self, action):
         name, master = action["member"], action["master"]

@@ -15,6 +15,7 @@ from ansible_collections.stateful.kube.plugins.module_utils.redis_cluster import
 from ansible_collections.stateful.kube.plugins.module_utils.redis_cluster import report
 from ansible_collections.stateful.kube.plugins.module_utils.redis_cluster.apply import Executor
 from ansible_collections.stateful.kube.plugins.module_utils.redis_cluster.observe import observe
+from ansible_collections.stateful.kube.plugins.module_utils.redis_cluster.retry import RetryingTransport
 
 
 def run(transport, members, shape, password=None, timeout=300.0, check_mode=False, poll=0.05, batch=100,
@@ -24,6 +25,7 @@ def run(transport, members, shape, password=None, timeout=300.0, check_mode=Fals
     ``timeout`` bounds the whole run; ``clock`` and ``sleep`` are what a test replaces.
     """
     deadline = Deadline(timeout, clock)
+    transport = RetryingTransport(transport, deadline=deadline.at, clock=clock, sleep=sleep)
     timings = {}
     states = observe(transport, members)
     timings["observe"] = round(deadline.elapsed(), 3)
@@ -52,6 +54,7 @@ def run(transport, members, shape, password=None, timeout=300.0, check_mode=Fals
                         deadline=Deadline(max(1.0, deadline.remaining()), clock), poll=poll, batch=batch, sleep=sleep)
     applied = executor.run(actions)
     timings.update(applied["timings"])
+    result["retries"] = transport.retries
     result["slots_moved"] = applied["slots_moved"]
     result["keys_moved"] = applied["keys_moved"]
     final = observe(transport, members[:shape.size])

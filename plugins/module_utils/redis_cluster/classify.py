@@ -6,8 +6,11 @@
 The names, in the order they are tested (the first that holds is the state):
 
 - ``foreign``: a member knows nodes that are none of ours (another cluster's member);
-- ``inconsistent``: open (migrating/importing) slots, a slot claimed twice, keys on a
-  master without slots, or two separate multi-member clusters;
+- ``inconsistent``: slots open (migrating/importing) towards a node that is not ours, a
+  slot claimed twice (other than by the two sides of an open move), keys on a master
+  without slots, or two separate multi-member clusters;
+- ``unfinished``: slots left open between two of our members by a run that stopped in a
+  move: the plan finishes those moves first (planning as if they were done);
 - ``empty``: every member is a fresh server;
 - ``partial``: some slots held and some not, or members holding slots that never met
   (an earlier run stopped half way);
@@ -34,6 +37,8 @@ SCALE_DOWN = "scale_down"
 SCALE_UP = "scale_up"
 UNBALANCED = "unbalanced"
 COMPLETE = "complete"
+
+UNFINISHED = "unfinished"
 
 REFUSED = (FOREIGN, INCONSISTENT)
 
@@ -62,12 +67,34 @@ class Topology:
         self.node_of = dict((m.name, m.k8s_node) for m in self.members)
         self.member = dict((m.name, m) for m in self.members)
         self.name_of = dict((state.node_id, name) for name, state in states.items())
-        self.slots = dict((name, list(state.slots)) for name, state in states.items() if state.slots)
+        self.open_moves = self._open_moves()  # [(source, target, [slot, ...])]
+        self.slots = self._slots_as_if_moved()
         self.master_of = {}  # replica -> master (names), from the replica's own view
         for name, state in states.items():
             if not state.is_master and state.master_id in self.name_of:
                 self.master_of[name] = self.name_of[state.master_id]
         self.cluster = self._main_cluster()
+
+    def _open_moves(self):
+        """Moves an earlier run left open between two members: from either side's open-slot marks."""
+        moves = {}
+        for name, state in self.states.items():
+            me = state.myself
+            for slot, node_id in me.migrating.items():
+                if node_id in self.name_of:
+                    moves.setdefault((name, self.name_of[node_id]), set()).add(slot)
+            for slot, node_id in me.importing.items():
+                if node_id in self.name_of:
+                    moves.setdefault((self.name_of[node_id], name), set()).add(slot)
+        return [(source, target, sorted(slots)) for (source, target), slots in sorted(moves.items())]
+
+    def _slots_as_if_moved(self):
+        """Each member's slots, with the slots of open moves at their target (the plan finishes those first)."""
+        slots = dict((name, set(state.slots)) for name, state in self.states.items() if state.slots)
+        for source, target, moving in self.open_moves:
+            slots.setdefault(target, set()).update(moving)
+            slots[source] = slots.get(source, set()) - set(moving)
+        return dict((name, sorted(held)) for name, held in slots.items() if held)
 
     def knows(self, observer, peer):
         return any(line.node_id == self.states[peer].node_id for line in self.states[observer].peers)
@@ -135,7 +162,8 @@ class Classification:
 def classify(members, states, shape):
     """The ``Classification`` of a cluster; ``members`` in ordinal order, ``states`` from observe."""
     topology = Topology(members, states, shape)
-    for test in (_foreign, _inconsistent, _empty, _partial, _moved, _scale_down, _scale_up, _unbalanced):
+    for test in (_foreign, _inconsistent, _unfinished, _empty, _partial, _moved, _scale_down, _scale_up,
+                 _unbalanced):
         found = test(topology)
         if found:
             state, reasons = found
@@ -157,17 +185,23 @@ def _foreign(t):
 def _inconsistent(t):
     reasons = []
     claimed = {}
+    importers = set(target for _source, target, _slots in t.open_moves)  # keys before slots, while a move is open
     for m in t.members:
         state = t.states[m.name]
         me = state.myself
-        if me.migrating or me.importing:
-            reasons.append("%s has open slots (migrating: %s; importing: %s)" % (
-                m.name, format_ranges(me.migrating) or "none", format_ranges(me.importing) or "none"))
+        migrating = [slot for slot, node_id in me.migrating.items() if node_id not in t.name_of]
+        importing = [slot for slot, node_id in me.importing.items() if node_id not in t.name_of]
+        if migrating or importing:
+            reasons.append("%s has slots open towards nodes that are not this StatefulSet's members (migrating: %s; "
+                           "importing: %s)" % (m.name, format_ranges(migrating) or "none",
+                                               format_ranges(importing) or "none"))
         for slot in me.slots:
             claimed.setdefault(slot, []).append(m.name)
-        if state.is_master and not me.slots and state.dbsize > 0:
+        if state.is_master and not me.slots and state.dbsize > 0 and m.name not in importers:
             reasons.append("%s is a master without slots but holds %d key(s)" % (m.name, state.dbsize))
-    twice = dict((slot, names) for slot, names in claimed.items() if len(names) > 1)
+    moving = dict((slot, set([source, target])) for source, target, slots in t.open_moves for slot in slots)
+    twice = dict((slot, names) for slot, names in claimed.items()
+                 if len(names) > 1 and not set(names) <= moving.get(slot, set()))
     if twice:
         pairs = sorted(set(tuple(names) for names in twice.values()))
         reasons.append("slots %s are claimed by more than one member (%s)" % (
@@ -177,6 +211,13 @@ def _inconsistent(t):
         reasons.append("the members form %d separate clusters: %s" % (
             len(big), "; ".join(", ".join(group) for group in big)))
     return (INCONSISTENT, reasons) if reasons else None
+
+
+def _unfinished(t):
+    if not t.open_moves:
+        return None
+    return UNFINISHED, ["slots %s left open from %s to %s by an earlier run: this run finishes moving them"
+                        % (format_ranges(slots), source, target) for source, target, slots in t.open_moves]
 
 
 def _empty(t):
@@ -235,7 +276,22 @@ def _unbalanced(t):
         have = len(t.replicas_of(master))
         if have != t.shape.replicas:
             reasons.append("%s has %d replica(s), %d requested" % (master, have, t.shape.replicas))
+    for name in stale_replication(t):
+        reasons.append("%s replicates from %s, but its master %s is at %s" % (
+            name, t.states[name].replication.get("master_host"), t.master_of[name],
+            t.member[t.master_of[name]].host))
     spare = [name for name in t.desired if name not in masters and name not in t.master_of]
     if spare:
         reasons.append("members that are neither master with slots nor replica: %s" % ", ".join(spare))
     return (UNBALANCED, reasons) if reasons else None
+
+
+def stale_replication(t):
+    """Replicas pulling from an address their master no longer has (Redis keeps it when a move came by gossip)."""
+    stale = []
+    for name in t.desired:
+        master = t.master_of.get(name)
+        host = t.states[name].replication.get("master_host")
+        if master and host and host != t.member[master].host:
+            stale.append(name)
+    return stale

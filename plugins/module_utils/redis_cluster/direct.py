@@ -23,9 +23,12 @@ except ImportError:
 class DirectTransport:
     name = "direct"
 
-    def __init__(self, password=None, timeout=5.0):
+    def __init__(self, password=None, timeout=5.0, tls_ca_data=None):
         self.password = password or None
         self.timeout = timeout
+        # TLS: the members' certificate must chain to this CA (PEM). Host names are not checked:
+        # members are reached by pod IP, which no certificate names; the CA is the cluster's own.
+        self.tls = dict(ssl=True, ssl_ca_data=tls_ca_data, ssl_check_hostname=False) if tls_ca_data else {}
         self._clients = {}
         self._lock = threading.Lock()
 
@@ -42,6 +45,7 @@ class DirectTransport:
                     decode_responses=True,
                     # Keys are opaque bytes: survive the round trip GETKEYSINSLOT -> MIGRATE.
                     encoding_errors="surrogateescape",
+                    **self.tls
                 )
                 # Raw replies only: the callers parse CLUSTER NODES/INFO themselves.
                 client.response_callbacks.clear()

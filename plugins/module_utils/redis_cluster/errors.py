@@ -23,7 +23,7 @@ class MemberError(Exception):
 
     def __init__(self, member, kind, detail):
         self.member = member
-        self.kind = kind  # one of: auth, unreachable, timeout, protocol, not_cluster
+        self.kind = kind  # one of: auth, unreachable, timeout, transient, protocol, not_cluster
         self.detail = detail
         super(MemberError, self).__init__("%s: %s (%s)" % (member, detail, kind))
 

@@ -33,7 +33,7 @@ except ImportError:
     stream = None
     HAS_STREAM = False
 
-SCRIPT = 'read -r REDISCLI_AUTH; export REDISCLI_AUTH; read -r n; head -n "$n" | exec redis-cli -p "$0" --json'
+SCRIPT = 'read -r REDISCLI_AUTH; export REDISCLI_AUTH; read -r n; head -n "$n" | exec redis-cli -p "$0" --json "$@"'
 
 # redis-cli prints these replies as plain text even with --json (and their errors without "error:").
 RAW_COMMANDS = {"INFO", "CLUSTER INFO", "CLUSTER NODES", "CLIENT LIST"}
@@ -43,13 +43,15 @@ RAW_ERROR = re.compile(r"^[A-Z]+ ")
 class ExecTransport:
     name = "exec"
 
-    def __init__(self, api_client, namespace, container=None, password=None, timeout=10.0):
+    def __init__(self, api_client, namespace, container=None, password=None, timeout=10.0, tls_ca_path=None):
         self.configuration = api_client.configuration
         self._local = threading.local()
         self.namespace = namespace
         self.container = container
         self.password = password or ""
         self.timeout = timeout
+        # TLS: redis-cli in the pod checks the members' certificate against this CA file in the pod.
+        self.cli_args = ["--tls", "--cacert", tls_ca_path] if tls_ca_path else []
 
     def call(self, member, commands, timeout=None):
         timeout = timeout or self.timeout
@@ -59,16 +61,26 @@ class ExecTransport:
             lines.append(quote_command(command))
             lines.append(quote_command(["ECHO", marker]))
         stdin = "%s\n%d\n%s\n" % (self.password, len(lines), "\n".join(lines))
-        stdout, stderr = self._exec(member, ["sh", "-c", SCRIPT, str(member.port)], stdin, timeout)
+        stdout, stderr = self._exec(member, ["sh", "-c", SCRIPT, str(member.port)] + self.cli_args, stdin, timeout)
         if "AUTH failed" in stderr:
             raise MemberError(member.name, "auth", "redis-cli in pod %s: %s" % (member.pod, stderr.strip()))
         if "Could not connect" in stderr:
             raise MemberError(member.name, "unreachable", "redis-cli in pod %s: %s" % (member.pod, stderr.strip()))
         chunks = split_replies(stdout, marker)
         if len(chunks) != len(commands):
-            raise MemberError(member.name, "protocol", "redis-cli in pod %s answered %d of %d commands; stderr: %s"
-                              % (member.pod, len(chunks), len(commands), stderr.strip()[-500:]))
+            raise incomplete(member, len(chunks), len(commands), stdout, stderr)
         return [parse_reply(commands[i], chunk) for i, chunk in enumerate(chunks)]
+
+    def close(self):
+        """Nothing to close: every call is its own exec."""
+
+    def write_file(self, member, path, content, timeout=None):
+        """Write ``content`` (one line, no newline) to ``path`` in the pod, mode 600, atomically, via stdin."""
+        script = 'umask 077; read -r value; printf "%s" "$value" > "$0.new" && mv -f "$0.new" "$0" && echo written'
+        stdout, stderr = self._exec(member, ["sh", "-c", script, path], content + "\n", timeout or self.timeout)
+        if "written" not in stdout:
+            raise MemberError(member.name, "transient", "could not write %s in pod %s: %s"
+                              % (path, member.pod, (stderr or stdout).strip()[-300:]))
 
     def _core(self):
         """A CoreV1Api of this thread's own: ``stream()`` swaps its ApiClient's request method while it runs,
@@ -105,6 +117,22 @@ class ExecTransport:
         finally:
             ws.close()
         return "".join(out), "".join(err)
+
+
+def incomplete(member, answered, sent, stdout, stderr):
+    """The MemberError for an exec that did not answer every command, saying what it saw.
+
+    Only a redis-cli that does not know ``--json`` (older than Redis 7) is a protocol
+    problem; anything else (a member still loading its data, whose ECHO markers are refused
+    too; a stream cut by the API server) is transient and worth a retry.
+    """
+    raw = "stdout: %r; stderr: %r" % (stdout.strip()[-300:], stderr.strip()[-300:])
+    if "Unrecognized option" in stderr or "--json" in stderr:
+        return MemberError(member.name, "protocol", "redis-cli in pod %s does not know --json (%s)" % (member.pod, raw))
+    if "LOADING" in stdout or "LOADING" in stderr:
+        return MemberError(member.name, "transient", "%s is loading its data set (%s)" % (member.pod, raw))
+    return MemberError(member.name, "transient", "the exec in pod %s ended after %d of %d replies (%s)"
+                       % (member.pod, answered, sent, raw))
 
 
 def quote_command(command):

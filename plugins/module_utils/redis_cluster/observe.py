@@ -7,7 +7,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.stateful.kube.plugins.module_utils.redis_cluster import concurrency, replies
+from ansible_collections.stateful.kube.plugins.module_utils.redis_cluster import concurrency, replies, retry
 from ansible_collections.stateful.kube.plugins.module_utils.redis_cluster.errors import MemberError, ReplyError
 from ansible_collections.stateful.kube.plugins.module_utils.redis_cluster.transport import text
 
@@ -102,6 +102,9 @@ def member_error(member, command, error):
     message = str(error)
     if "NOAUTH" in message or "WRONGPASS" in message or "Authentication" in message:
         return MemberError(member.name, "auth", "Redis at %s refused the password: %s" % (member.address, message))
+    if retry.is_transient_reply(error):
+        return MemberError(member.name, "transient", "%s on %s answered: %s" % (" ".join(command), member.address,
+                                                                                message))
     if "cluster support disabled" in message:
         return MemberError(member.name, "not_cluster", "Redis at %s runs without cluster-enabled yes" % member.address)
     return MemberError(member.name, "protocol", "%s on %s answered: %s" % (" ".join(command), member.address, message))

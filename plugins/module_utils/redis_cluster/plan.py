@@ -11,6 +11,7 @@ by name, never by node id or address, so a plan reads the same before and after 
 - ``meet`` member, peers: the member meets each peer at its current address;
 - ``failover`` member: a replica takes over its leaving master's slots and keys;
 - ``move_slots`` source, target, slots: SETSLOT IMPORTING/MIGRATING, MIGRATE in batches, SETSLOT NODE;
+  moves an earlier run left open come first (the allocation already counts them as done);
 - ``replicate`` member, master;
 - ``forget`` node, on: every staying member forgets a member that leaves;
 - ``wait_healthy`` members: every member ``cluster_state:ok``, all slots, every replica's link up;
@@ -69,6 +70,8 @@ def plan(classification):
     masters = [name for name in t.desired if name in masters]  # ordinal order
 
     adds, moves = allocation.allocate_slots(owners, masters)
+    # Moves an earlier run left open come first: the allocation above counts them as done.
+    moves = list(t.open_moves) + list(moves)
     for name in masters:
         if name in adds:
             actions.append({"action": "add_slots", "member": name, "slots": format_ranges(adds[name]),
@@ -85,7 +88,8 @@ def plan(classification):
         current.pop(name, None)
     wanted = allocation.assign_replicas(masters, candidates, shape.replicas, t.node_of, current)
     for name in candidates:
-        if t.master_of.get(name) != wanted[name] or t.states[name].is_master:
+        if (t.master_of.get(name) != wanted[name] or t.states[name].is_master
+                or name in states.stale_replication(t)):
             actions.append({"action": "replicate", "member": name, "master": wanted[name]})
 
     gone = [name for name in t.leaving if name in t.cluster or any(t.knows(d, name) for d in t.desired)]

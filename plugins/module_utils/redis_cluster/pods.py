@@ -68,3 +68,9 @@ def secret_value(clients, namespace, name, key):
     if key not in data:
         raise ValueError("Secret %s/%s has no key %r (keys: %s)" % (namespace, name, key, ", ".join(sorted(data))))
     return base64.b64decode(data[key]).decode("utf-8")
+
+
+def write_secret_value(clients, namespace, name, key, value):
+    """Set ``key`` of Secret ``name`` to ``value`` (a merge patch: other keys are kept)."""
+    data = {key: base64.b64encode(value.encode("utf-8")).decode("ascii")}
+    clients.core.patch_namespaced_secret(name, namespace, {"data": data}, _request_timeout=REQUEST_TIMEOUT)

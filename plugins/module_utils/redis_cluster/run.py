@@ -14,6 +14,7 @@ __metaclass__ = type
 
 from ansible_collections.stateful.kube.plugins.module_utils.k8s.errors import ModuleFailure
 from ansible_collections.stateful.kube.plugins.module_utils.redis_cluster import bootstrap, diff, pods
+from ansible_collections.stateful.kube.plugins.module_utils.redis_cluster import password as rotation
 from ansible_collections.stateful.kube.plugins.module_utils.redis_cluster.classify import Shape
 from ansible_collections.stateful.kube.plugins.module_utils.redis_cluster.direct import DirectTransport
 from ansible_collections.stateful.kube.plugins.module_utils.redis_cluster.errors import (
@@ -29,8 +30,13 @@ WHAT_TO_DO = {
     "not_cluster": "the pods need cluster-enabled yes in redis.conf (the redis_cluster role writes it)",
     "unreachable": "check that the pods run and, for transport=direct, that their IPs are reachable from here",
     "timeout": "the member is overloaded or the network drops packets; raise call_timeout or look at the pod",
+    "transient": "the member was restarting, loading its data or failing over until the deadline: look at the pod "
+                 "and run again",
     "protocol": "the pods need Redis 7 or later (redis-cli --json, CLUSTER ADDSLOTSRANGE)",
 }
+
+# Where the pods of the redis_cluster role keep the password their probes and heal sidecar use.
+PASSWORD_FILE = "/run/redis/password"
 
 
 def password_of(clients, params):
@@ -57,11 +63,42 @@ def members_of(clients, params, shape):
     return members
 
 
-def transport_for(clients, params, password):
+def tls_ca_of(clients, params):
+    """The CA (PEM) of tls_secret, which the direct transport checks the members against; None without TLS."""
+    if not params.get("tls_secret") or params["transport"] != "direct":
+        return None
+    try:
+        return pods.secret_value(clients, params["namespace"], params["tls_secret"], "ca.crt")
+    except ValueError as e:
+        raise ModuleFailure(str(e)) from None
+
+
+def transport_for(clients, params, password, tls_ca=None):
     if params["transport"] == "direct":
-        return DirectTransport(password=password, timeout=params["call_timeout"])
+        return DirectTransport(password=password, timeout=params["call_timeout"], tls_ca_data=tls_ca)
     return ExecTransport(clients.api_client, params["namespace"], container=params["container"], password=password,
-                         timeout=params["call_timeout"])
+                         timeout=params["call_timeout"],
+                         tls_ca_path=params.get("tls_ca_path") if params.get("tls_secret") else None)
+
+
+def rotate_password(clients, params, transport, members, old, check_mode):
+    """Rotate to new_password when a member or the Secret does not have it yet; True when it did (or would)."""
+    new = params["new_password"]
+    secret = params["password_secret"]
+    if not secret:
+        raise ModuleFailure("new_password needs password_secret", "name the Secret: pods that start later read the "
+                            "password from it")
+    if not rotation.needs_rotation(rotation.current(transport, members), new, old):
+        return False
+    if check_mode:
+        return True
+    files = ExecTransport(clients.api_client, params["namespace"], container=params["container"],
+                          timeout=params["call_timeout"])
+    rotation.rotate(transport, members, new,
+                    lambda value: pods.write_secret_value(clients, params["namespace"], secret["name"], secret["key"],
+                                                          value),
+                    lambda member, value: files.write_file(member, PASSWORD_FILE, value))
+    return True
 
 
 def run(clients, params, check_mode=False):
@@ -69,8 +106,16 @@ def run(clients, params, check_mode=False):
     shape = Shape(params["masters"], params["replicas_per_master"])
     password = password_of(clients, params)
     members = members_of(clients, params, shape)
-    transport = transport_for(clients, params, password)
+    tls_ca = tls_ca_of(clients, params)
+    transport = transport_for(clients, params, password, tls_ca)
+    rotated = False
     try:
+        if params.get("new_password"):
+            rotated = rotate_password(clients, params, transport, members, password, check_mode)
+            if rotated and not check_mode:
+                transport.close()
+                password = params["new_password"]
+                transport = transport_for(clients, params, password, tls_ca)
         result, classification = bootstrap.run(transport, members, shape, password=password,
                                                timeout=params["timeout"], check_mode=check_mode,
                                                batch=params["migrate_batch"])
@@ -91,5 +136,8 @@ def run(clients, params, check_mode=False):
                             "(redis-cli --cluster fix, or CLUSTER FORGET of the nodes named) and run again"
                             % (params["namespace"], params["name"], result["state"], "; ".join(result["reasons"])),
                             **facts)
+    if rotated:
+        result["changed"] = True
+        result["password_rotated"] = True
     result["diff"] = diff.of(result)
     return result

@@ -6,7 +6,7 @@ import redis
 
 from testbed import config
 from tests.support import PLAYBOOKS, waiting
-from tests.support.redis_cluster import raw_client
+from tests.support.redis_cluster import cluster_up, raw_client
 
 ROLE_PLAYBOOK = PLAYBOOKS / "redis_cluster.yml"
 MODULE_PLAYBOOK = PLAYBOOKS / "redis_cluster_bootstrap.yml"
@@ -36,6 +36,12 @@ def task_result(result, task):
     return found[-1]
 
 
+def changed_tasks(result):
+    """The names of the tasks that reported a change: what a failed "changes nothing" assertion shows."""
+    return [task["task"]["name"] for play in result.report.get("plays", []) for task in play.get("tasks", [])
+            if any(host.get("changed") for host in task["hosts"].values())]
+
+
 def assert_ok(result):
     assert result.rc == 0, "playbook failed: %s\n%s" % (result.stdout[-6000:], result.stderr[-2000:])
 
@@ -53,6 +59,36 @@ def cluster_client(core_v1, namespace):
 
 def node(ip, password=PASSWORD, port=6379):
     return raw_client(ip, port, password)
+
+
+KEYS = 300
+
+
+def write_keys(core_v1, namespace, prefix, count=KEYS):
+    client = cluster_client(core_v1, namespace)
+    for i in range(count):
+        client.set("%s:%d" % (prefix, i), "v%d" % i)
+    client.close()
+
+
+def missing_keys(core_v1, namespace, prefix, count=KEYS):
+    client = cluster_client(core_v1, namespace)
+    missing = [i for i in range(count) if client.get("%s:%d" % (prefix, i)) != "v%d" % i]
+    client.close()
+    return missing
+
+
+def all_members_ok(core_v1, namespace, size):
+    return all(cluster_up(node(ip).execute_command("CLUSTER", "INFO"), size) for ip in pod_ips(core_v1, namespace))
+
+
+def replicas_linked(core_v1, namespace):
+    """Every replica's link to its master is up (after a heal, a replica may still pull from an old address)."""
+    for ip in pod_ips(core_v1, namespace):
+        replication = node(ip).execute_command("INFO", "replication")
+        if "role:slave" in replication and "master_link_status:up" not in replication:
+            return False
+    return True
 
 
 def wait_for(what, predicate, timeout=180, interval=0.5):

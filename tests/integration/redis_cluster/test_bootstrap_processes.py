@@ -5,6 +5,7 @@ after every member restarted at a new address, refuse a foreign member, report a
 password. The same code paths the module runs on the test bed, minus pod discovery.
 """
 
+import subprocess
 import sys
 import time
 
@@ -100,6 +101,54 @@ def test_a_cluster_whose_members_all_restarted_at_new_addresses_heals(servers):
     assert set(action["action"] for action in healed["plan"]) == {"meet", "wait_healthy"}
     assert missing_keys(new_ports[0], 500) == []
     assert converge(new_ports, 3, 1)["changed"] is False
+
+
+SCALE_UP_SCRIPT = """
+import sys
+sys.path.insert(0, sys.argv[1])
+from ansible_collections.stateful.kube.plugins.module_utils.redis_cluster import bootstrap
+from ansible_collections.stateful.kube.plugins.module_utils.redis_cluster.classify import Shape
+from ansible_collections.stateful.kube.plugins.module_utils.redis_cluster.direct import DirectTransport
+from ansible_collections.stateful.kube.plugins.module_utils.redis_cluster.transport import Member
+ports = [int(port) for port in sys.argv[3:]]
+members = [Member("redis-%d" % i, "127.0.0.1", port, k8s_node="node-%d" % (i % 3 + 1), ordinal=i)
+           for i, port in enumerate(ports)]
+bootstrap.run(DirectTransport(password=sys.argv[2]), members, Shape(4, 1), password=sys.argv[2], timeout=90, batch=1)
+"""
+
+
+def open_slots(ports):
+    """The members' own CLUSTER NODES lines that show a migrating or importing slot."""
+    found = []
+    for port in ports:
+        text = redis.Redis(port=port, password=PASSWORD).execute_command("CLUSTER", "NODES").decode()
+        found.extend(line for line in text.splitlines() if "myself" in line and ("->-" in line or "-<-" in line))
+    return found
+
+
+def test_a_scale_up_killed_mid_migration_is_finished_by_the_next_run(servers):
+    ports = servers.ports
+    converge(ports[:6], 3, 1)
+    write_keys(ports[0], 20000)
+    run = subprocess.Popen([sys.executable, "-c", SCALE_UP_SCRIPT, str(collections_path()), PASSWORD]
+                           + [str(port) for port in ports[:8]])
+    try:
+        deadline = time.monotonic() + 60
+        while not open_slots(ports[:8]) and run.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert run.poll() is None, "the scale-up ended before it opened a slot"
+        run.kill()  # mid-migration, as a killed ansible-playbook would leave it
+    finally:
+        run.kill()
+        run.wait()
+    assert open_slots(ports[:8])
+    resumed = converge(ports[:8], 4, 1)
+    assert resumed["state"] == "unfinished" and resumed["changed"]
+    masters = [row for row in resumed["topology"] if row["role"] == "master"]
+    assert sorted(row["slot_count"] for row in masters) == [4096] * 4
+    assert open_slots(ports[:8]) == []
+    assert missing_keys(ports[0], 20000) == []
+    assert converge(ports[:8], 4, 1)["changed"] is False
 
 
 def test_a_foreign_member_is_refused_and_nothing_changes(servers):

@@ -9,36 +9,16 @@ from redis_helpers import (
     PASSWORD,
     ROLE_TASK,
     SCALE_DOWN_TASK,
+    all_members_ok,
     assert_ok,
     cluster_client,
     cluster_nodes,
-    node,
+    missing_keys,
     pod_ips,
     task_result,
     wait_for,
+    write_keys,
 )
-
-from tests.support.redis_cluster import cluster_up
-
-KEYS = 300
-
-
-def write_keys(core_v1, namespace, prefix, count=KEYS):
-    client = cluster_client(core_v1, namespace)
-    for i in range(count):
-        client.set("%s:%d" % (prefix, i), "v%d" % i)
-    client.close()
-
-
-def missing_keys(core_v1, namespace, prefix, count=KEYS):
-    client = cluster_client(core_v1, namespace)
-    missing = [i for i in range(count) if client.get("%s:%d" % (prefix, i)) != "v%d" % i]
-    client.close()
-    return missing
-
-
-def all_members_ok(core_v1, namespace, size):
-    return all(cluster_up(node(ip).execute_command("CLUSTER", "INFO"), size) for ip in pod_ips(core_v1, namespace))
 
 
 def test_role_forms_three_masters_each_with_a_replica(role, redis_namespace):
@@ -90,16 +70,15 @@ def test_a_key_survives_deleting_its_masters_pod(role, core_v1, redis_namespace)
     assert all_members_ok(core_v1, redis_namespace, 6)
 
 
-def test_keys_survive_deleting_all_six_pods_at_once(role, core_v1, redis_namespace):
+def test_a_role_run_right_after_all_six_pods_restarted_succeeds(role, core_v1, redis_namespace):
     write_keys(core_v1, redis_namespace, "all")
-    old_ips = set(pod_ips(core_v1, redis_namespace))
     for pod in core_v1.list_namespaced_pod(redis_namespace).items:
         core_v1.delete_namespaced_pod(pod.metadata.name, redis_namespace)
     result = role(redis_namespace, redis_cluster_transport="direct")
     assert_ok(result)
-    healed = task_result(result, ROLE_TASK)
-    if set(pod_ips(core_v1, redis_namespace)) != old_ips:
-        assert healed["state"] == "moved", healed["reasons"]
+    # The members heal by themselves (heal sidecar) while the role waits for them to be Ready;
+    # a bootstrap that still finds stale addresses re-meets them (moved).
+    assert task_result(result, ROLE_TASK)["state"] in ("complete", "moved")
     assert wait_for("every member ok with all slots", lambda: all_members_ok(core_v1, redis_namespace, 6), 120)
     assert missing_keys(core_v1, redis_namespace, "all") == []
 

@@ -23,7 +23,7 @@ def test_the_password_is_no_log():
 
 
 def test_every_member_error_kind_says_what_to_do():
-    assert set(WHAT_TO_DO) == {"auth", "not_cluster", "unreachable", "timeout", "protocol"}
+    assert set(WHAT_TO_DO) == {"auth", "not_cluster", "unreachable", "timeout", "transient", "protocol"}
 
 
 def test_the_diff_shows_the_topology_and_only_the_changing_actions():

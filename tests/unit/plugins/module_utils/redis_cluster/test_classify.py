@@ -58,10 +58,30 @@ def test_a_member_that_knows_another_cluster_is_foreign(cluster):
     assert found.reasons[0].startswith("redis-6 knows node(s) that are none of this StatefulSet's members")
 
 
-def test_an_open_slot_is_inconsistent(cluster):
+def open_towards_a_stranger(cluster):
+    """The open_slot capture, with redis-0's slot 0 migrating to a node id that is none of ours."""
+    members, states, _raw = cluster("open_slot")
+    state = states["redis-0"]
+    stranger = "f" * 40
+    me = state.myself
+    me.migrating = dict((slot, stranger) for slot in me.migrating)
+    return members, states
+
+
+def test_an_open_slot_between_our_members_is_unfinished_and_counted_at_its_target(cluster):
     found = state_of(cluster, "open_slot", c.Shape(3, 1))
+    assert found.state == c.UNFINISHED and not found.refused
+    assert "slots 0 left open from redis-0 to redis-1" in found.reasons[0]
+    assert found.topology.open_moves == [("redis-0", "redis-1", [0])]
+    assert 0 in found.topology.slots["redis-1"] and 0 not in found.topology.slots["redis-0"]
+
+
+def test_a_slot_open_towards_a_node_that_is_not_ours_is_inconsistent(cluster):
+    members, states = open_towards_a_stranger(cluster)
+    found = c.classify(members, states, c.Shape(3, 1))
     assert found.state == c.INCONSISTENT and found.refused
-    assert any("redis-0 has open slots (migrating: 0" in reason for reason in found.reasons)
+    assert any("redis-0 has slots open towards nodes that are not this StatefulSet's members (migrating: 0"
+               in reason for reason in found.reasons)
 
 
 def test_keys_on_a_master_without_slots_are_inconsistent(cluster):
@@ -97,8 +117,8 @@ def test_a_formed_cluster_of_another_shape_is_unbalanced(cluster, shape, reason)
 
 
 def test_states_are_tested_in_order_refusals_first(cluster):
-    # an open slot in a cluster that also has a new member: refused, not scaled
-    members, states, _raw = cluster("open_slot")
+    # a slot open towards a stranger in a cluster that also has a new member: refused, not scaled
+    members, states = open_towards_a_stranger(cluster)
     _m, more, _r = cluster("scale_up")
     members = members + [m for m in _m if m.name in ("redis-6", "redis-7")]
     states = dict(states, **dict((k, copy.copy(v)) for k, v in more.items() if k in ("redis-6", "redis-7")))

@@ -92,10 +92,16 @@ def test_a_half_created_cluster_is_completed_with_the_missing_slots(cluster):
     assert of_kind(actions, "lower_node_timeout")[0]["members"] == ["redis-2", "redis-3", "redis-4", "redis-5"]
 
 
-@pytest.mark.parametrize("name, shape", [("foreign", c.Shape(4, 1)), ("open_slot", c.Shape(3, 1))])
-def test_foreign_and_inconsistent_clusters_get_no_plan(cluster, name, shape):
+def test_foreign_clusters_get_no_plan(cluster):
     with pytest.raises(Refused):
-        plan_for(cluster, name, shape)
+        plan_for(cluster, "foreign", c.Shape(4, 1))
+
+
+def test_a_move_an_earlier_run_left_open_is_finished_first(cluster):
+    actions = plan_for(cluster, "open_slot", c.Shape(3, 1))
+    moves = of_kind(actions, "move_slots")
+    assert moves[0] == {"action": "move_slots", "source": "redis-0", "target": "redis-1", "slots": "0", "count": 1}
+    assert actions[-1]["action"] == "wait_healthy"
 
 
 def test_a_shape_that_needs_replicas_turned_into_empty_masters_is_refused(cluster):
@@ -109,3 +115,14 @@ def test_fewer_masters_with_more_replicas_drains_one_master(cluster):
     assert set(a["source"] for a in moves) == {"redis-2"} and sum(a["count"] for a in moves) == 5461
     replicate = dict((a["member"], a["master"]) for a in of_kind(actions, "replicate"))
     assert replicate["redis-2"] in ("redis-0", "redis-1")
+
+
+def test_a_replica_pulling_from_its_masters_old_address_is_pointed_again(cluster):
+    members, states, _raw = cluster("complete")
+    replica = [name for name, state in states.items() if not state.is_master][0]
+    states[replica].replication["master_host"] = "10.0.0.99"
+    found = c.classify(members, states, c.Shape(3, 1))
+    assert found.state == c.UNBALANCED
+    assert any("%s replicates from 10.0.0.99" % replica in reason for reason in found.reasons)
+    actions = plan(found)
+    assert [a["member"] for a in of_kind(actions, "replicate")] == [replica]
