@@ -35,6 +35,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from testbed import config
 from testbed.node import remotecommand, state, websocket
+from testbed.procfs import running
 
 LOG = logging.getLogger("testbed.kubelet_api")
 
@@ -140,17 +141,6 @@ def _log_run(record, container, previous):
     return runs[-1]
 
 
-def _running(pid):
-    """True for a live process; a zombie (exited, not yet reaped by its parent) has ended."""
-    if pid is None:
-        return False
-    try:
-        with open("/proc/%d/stat" % pid) as handle:
-            return handle.read().rpartition(")")[2].split()[0] != "Z"
-    except (OSError, IndexError):
-        return False
-
-
 class _RunWatch:
     """Tells whether a container run whose log is being followed has ended."""
 
@@ -162,7 +152,7 @@ class _RunWatch:
     def ended(self):
         if state.log_runs(self.record, self.container)[-1:] != [self.run]:
             return True  # a newer run started (or the pod's state went away)
-        if _running(state.container_pid(self.record, self.container)):
+        if running(state.container_pid(self.record, self.container)):
             self.seen_running = True
             self.missing_since = None
             return False
