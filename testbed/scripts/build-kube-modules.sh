@@ -49,7 +49,8 @@ build_module() {
   rm -rf "$dir" && mkdir -p "$dir"
   local gomod
   gomod="$("$GO" mod download -json "$module@$version" | sed -n 's/^\t"GoMod": "\(.*\)",$/\1/p')"
-  [[ -f $gomod ]] || { log "cannot download $module@$version from $("$GO" env GOPROXY)"; return 1; }
+  # Exit status 3 says "the Go module proxy cannot be reached": the caller may fall back.
+  [[ -f $gomod ]] || { log "cannot download $module@$version from $("$GO" env GOPROXY)"; exit 3; }
   {
     echo "module stateful-kube/build"
     echo
