@@ -17,7 +17,7 @@ from kubernetes import watch
 from urllib3.exceptions import ProtocolError
 
 from testbed.node import state
-from testbed.testing import kubeconfig_path
+from testbed.testing import kubeconfig_path, wait_for_pod_admission
 from testbed.tests.support import wait_until
 
 PODS = 30
@@ -85,8 +85,7 @@ def main():
     namespace = "bench-pod-start-" + uuid.uuid4().hex[:5]
     core_v1.create_namespace({"metadata": {"name": namespace}})
     try:
-        wait_until(lambda: any(sa.secrets for sa in core_v1.list_namespaced_service_account(namespace).items),
-                   30, "the default ServiceAccount's token")
+        wait_for_pod_admission(core_v1, namespace)
         delays = measure(core_v1, apps_v1, namespace)
     finally:
         core_v1.delete_namespace(namespace)

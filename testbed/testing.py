@@ -60,18 +60,35 @@ def namespace(core_v1, request):
     name = "t-%s-%s" % (request.node.name.replace("_", "-")[:40].strip("-").lower(), uuid.uuid4().hex[:5])
     name = "".join(c for c in name if c.isalnum() or c == "-")[:63].strip("-")
     core_v1.create_namespace(k8s_client.V1Namespace(metadata=k8s_client.V1ObjectMeta(name=name)))
-    # On 1.20 the ServiceAccount admission rejects pods ("No API token found for service
-    # account default") until the default SA exists AND its token Secret is listed on it.
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        accounts = core_v1.list_namespaced_service_account(name, field_selector="metadata.name=default").items
-        if accounts and accounts[0].secrets:
-            break
-        time.sleep(0.1)
-    else:
-        pytest.fail("namespace %s: the default ServiceAccount got no token Secret within 30 s" % name)
+    wait_for_pod_admission(core_v1, name)
     yield name
     core_v1.delete_namespace(name)
+
+
+def server_minor(core_v1):
+    """The API server's minor version (20 for 1.20.2, 37 for 1.37.2)."""
+    from kubernetes import client as k8s_client
+
+    info = k8s_client.VersionApi(core_v1.api_client).get_code()
+    return int("".join(ch for ch in info.minor if ch.isdigit()))
+
+
+def wait_for_pod_admission(core_v1, namespace, timeout=30):
+    """Wait until pods of ``namespace`` can be admitted by the ServiceAccount admission.
+
+    It wants the default ServiceAccount; before 1.24 also its token Secret listed on it
+    ("No API token found for service account default"). 1.24+ creates no such Secret:
+    pods get projected tokens from the TokenRequest API.
+    """
+    needs_secret = server_minor(core_v1) < 24
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        accounts = core_v1.list_namespaced_service_account(namespace, field_selector="metadata.name=default").items
+        if accounts and (accounts[0].secrets or not needs_secret):
+            return
+        time.sleep(0.1)
+    raise AssertionError("namespace %s: the default ServiceAccount%s not there within %d s"
+                         % (namespace, " (with its token Secret)" if needs_secret else "", timeout))
 
 
 def collections_path():
