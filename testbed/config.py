@@ -36,7 +36,8 @@ NODE_NAMES = ("node-1", "node-2", "node-3")
 # package, the oldest release we claim). Each release: where it is built from, and etcd.
 KUBE_RELEASES = {
     # k8s.io/kubernetes from the Go module proxy (testbed/scripts/build-kube-modules.sh),
-    # with etcd 3.6 built the same way: its client is etcd 3.7's, Debian's 3.4 is too old.
+    # with etcd 3.6 built the same way: with Debian's 3.4.23 the API server runs but turns
+    # off consistent reads from its watch cache (no RequestWatchProgress before 3.4.31).
     "1.37": {"module_version": "v1.37.2", "etcd_version": "v3.6.16"},
     # Debian's kubernetes 1.20.2 source package (testbed/scripts/build-kube.sh), with
     # Debian's etcd 3.4; also the fallback when the Go module proxy cannot be reached.
