@@ -58,12 +58,13 @@ build_module() {
     echo
     echo "require $module $version"
     echo
-    # `X => ./local/path` (single-line or inside a replace block) -> `X => X $staged`.
+    # `X => ./local/path` (single-line or inside a replace block) -> `X => X $staged`;
+    # etcd's guards against importing its root module (`=> ./FORBIDDEN_DEPENDENCY`) are dropped.
     awk -v staged="$staged" '
       /^replace \($/ {block = 1; next}
       block && /^\)/ {block = 0; next}
       { line = $0; sub(/^replace[ \t]+/, "", line) }
-      (block || /^replace /) && line ~ /=>[ \t]*\.\.?\// {
+      (block || /^replace /) && line ~ /=>[ \t]*\.\.?\// && line !~ /FORBIDDEN/ {
         split(line, f, /[ \t]+/); n = (f[1] == "" ? f[2] : f[1]); print "replace " n " => " n " " staged
       }' "$gomod"
   } > "$dir/go.mod"
