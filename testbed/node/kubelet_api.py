@@ -385,7 +385,8 @@ class KubeletHandler(BaseHTTPRequestHandler):
         code = session.run()
         ran = time.monotonic() - started
         session.close()
-        LOG.debug("exec %s/%s/%s %s (%s): exit %s, %.3f s", namespace, pod, container, command, protocol, code, ran)
+        LOG.info("exec %s/%s/%s %s (WebSocket, %s): exit %s, %.3f s", namespace, pod, container, command, protocol,
+                 code, ran)
 
     def _exec_spdy(self, namespace, pod, container, command, streams, record, pid):
         """Exec over SPDY/3.1: what a 1.30+ API server speaks when it translates kubectl's WebSocket."""
@@ -418,7 +419,7 @@ class KubeletHandler(BaseHTTPRequestHandler):
         session = remotecommand.SpdySession(self.request, protocol, process, expected, log=LOG.info)
         code = session.run()
         session.close()
-        LOG.debug("exec %s/%s/%s %s (SPDY, %s): exit %s, %.3f s", namespace, pod, container, command, protocol, code,
+        LOG.info("exec %s/%s/%s %s (SPDY, %s): exit %s, %.3f s", namespace, pod, container, command, protocol, code,
                   time.monotonic() - started)
 
 
