@@ -7,18 +7,16 @@ StatefulSet). A measurement, not a test: it prints the numbers and asserts nothi
 import os
 import statistics
 import sys
-import threading
 import time
-import uuid
 
 from kubernetes import client as k8s_client
 from kubernetes import config as k8s_config
-from kubernetes import watch
-from urllib3.exceptions import ProtocolError
 
 from testbed.node import state
-from testbed.testing import kubeconfig_path, wait_for_pod_admission
-from testbed.tests.support import wait_until
+from testbed.testing import kubeconfig_path
+from tests.support.cluster import fresh_namespace
+from tests.support.waiting import wait_for
+from tests.support.watching import ListWatch
 
 PODS = 30
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -37,21 +35,17 @@ def process_start(pid):
 def measure(core_v1, apps_v1, namespace):
     """Seconds from binding to process start, one per pod, sorted."""
     bound = {}
-    stream = watch.Watch()
 
-    def record_bindings():
+    def record_binding(_event, pod):
         # Plain JSON, no model classes: this watch must see a binding as soon as the agent does.
-        try:
-            for event in stream.stream(core_v1.list_namespaced_pod, namespace, timeout_seconds=120,
-                                       deserialize=False):
-                pod = event["object"]
-                if pod["spec"].get("nodeName"):
-                    bound.setdefault(pod["metadata"]["name"], time.time())
-        except ProtocolError:
-            pass
+        if pod["spec"].get("nodeName"):
+            bound.setdefault(pod["metadata"]["name"], time.time())
 
-    threading.Thread(target=record_bindings, daemon=True).start()
-    time.sleep(0.3)
+    with ListWatch(core_v1.list_namespaced_pod, namespace, handle=record_binding, watch_timeout=120):
+        return _started_after_binding(apps_v1, namespace, bound)
+
+
+def _started_after_binding(apps_v1, namespace, bound):
     apps_v1.create_namespaced_stateful_set(namespace, {
         "apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "many"},
         "spec": {
@@ -74,21 +68,15 @@ def measure(core_v1, apps_v1, namespace):
             pids[name] = pid
         return pids
 
-    pids = wait_until(all_started, 60, "all %d processes started" % PODS)
-    stream.stop()
+    pids = wait_for("all %d processes started" % PODS, all_started, timeout=60, interval=0.1)
     return sorted(process_start(pids[n]) - bound[n] for n in names)
 
 
 def main():
     api = k8s_config.new_client_from_config(config_file=str(kubeconfig_path()))
     core_v1, apps_v1 = k8s_client.CoreV1Api(api), k8s_client.AppsV1Api(api)
-    namespace = "bench-pod-start-" + uuid.uuid4().hex[:5]
-    core_v1.create_namespace({"metadata": {"name": namespace}})
-    try:
-        wait_for_pod_admission(core_v1, namespace)
+    with fresh_namespace(core_v1, "bench-pod-start") as namespace:
         delays = measure(core_v1, apps_v1, namespace)
-    finally:
-        core_v1.delete_namespace(namespace)
     print("pod start after binding: median %.3f s, max %.3f s over %d pods (target: median < 0.5 s)"
           % (statistics.median(delays), delays[-1], PODS))
     return 0

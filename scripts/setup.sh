@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One-command setup: Debian packages the tests need, then .venv with the pinned Python
-# dependencies, then an offline stand-in for ansible-test's pip bootstrap.
+# dependencies (requirements-dev.txt), then an offline stand-in for ansible-test's pip bootstrap.
 # Idempotent and quiet: each step is skipped when its stamp says it is already done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,7 +16,7 @@ DEBIAN_PACKAGES=(
   make git rsync golang-go golang-github-modern-go-reflect2-dev openssl iproute2 procps psmisc util-linux
   etcd-server
   redis-server redis-tools
-  mariadb-server mariadb-client
+  mariadb-server mariadb-client mariadb-backup
   nfs-ganesha nfs-ganesha-vfs libnfs-utils
   shellcheck
 )
@@ -45,12 +45,14 @@ if ((${#missing[@]})); then
     tail -n 30 /tmp/stateful-kube-apt.log; exit 1; }
 fi
 
-stamp="$VENV/.requirements-$(sha256sum requirements.txt | cut -c1-16)"
+# The stamp names both files: the runtime ranges (requirements.txt) and the development
+# pins (requirements-dev.txt); a change to either reinstalls.
+stamp="$VENV/.requirements-$(cat requirements.txt requirements-dev.txt | sha256sum | cut -c1-16)"
 if [[ ! -f $stamp ]]; then
   log "creating $VENV with the pinned Python dependencies (a few minutes the first time)"
   [[ -x $VENV/bin/python ]] || python3 -m venv "$VENV"
   "$VENV/bin/pip" install -q --upgrade pip >/tmp/stateful-kube-pip.log 2>&1
-  "$VENV/bin/pip" install -q -r requirements.txt >>/tmp/stateful-kube-pip.log 2>&1 || {
+  "$VENV/bin/pip" install -q -r requirements-dev.txt -r requirements.txt >>/tmp/stateful-kube-pip.log 2>&1 || {
     grep -v '^WARNING: Location' /tmp/stateful-kube-pip.log | tail -n 30; exit 1; }
   rm -f "$VENV"/.requirements-*
   touch "$stamp"

@@ -62,9 +62,11 @@ def node_address(index):
 
 
 # The test bed's NFS server: NFS-Ganesha started by our own nfs_server role from
-# playbooks/testbed_storage.yml (nfs_server_name: testbed), bound to BRIDGE_ADDRESS.
+# testbed/playbooks/storage.yml (nfs_server_name: testbed), bound to BRIDGE_ADDRESS.
 # `down` stops it too, so that it leaves nothing running behind.
 NFS_SERVER_PID_FILE = Path("/run/ganesha-testbed.pid")
+# The playbook that gives the bed its storage (NFS server, provisioner, StorageClass nfs-client).
+STORAGE_PLAYBOOK = REPO_ROOT / "testbed" / "playbooks" / "storage.yml"
 
 ETCD_CLIENT_URL = "http://127.0.0.1:23790"
 ETCD_PEER_URL = "http://127.0.0.1:23800"

@@ -7,7 +7,6 @@ Loaded with ``-p testbed.testing`` (pyproject.toml). The only input is a kubecon
 import json
 import os
 import subprocess
-import time
 import uuid
 from pathlib import Path
 
@@ -55,40 +54,13 @@ def apps_v1(api_client):
 @pytest.fixture
 def namespace(core_v1, request):
     """A fresh namespace for one test, deleted afterwards (its pods are stopped by the node agent)."""
-    from kubernetes import client as k8s_client
+    from tests.support.cluster import create_namespace
 
     name = "t-%s-%s" % (request.node.name.replace("_", "-")[:40].strip("-").lower(), uuid.uuid4().hex[:5])
     name = "".join(c for c in name if c.isalnum() or c == "-")[:63].strip("-")
-    core_v1.create_namespace(k8s_client.V1Namespace(metadata=k8s_client.V1ObjectMeta(name=name)))
-    wait_for_pod_admission(core_v1, name)
+    create_namespace(core_v1, name)
     yield name
     core_v1.delete_namespace(name)
-
-
-def server_minor(core_v1):
-    """The API server's minor version (20 for 1.20.2, 37 for 1.37.2)."""
-    from kubernetes import client as k8s_client
-
-    info = k8s_client.VersionApi(core_v1.api_client).get_code()
-    return int("".join(ch for ch in info.minor if ch.isdigit()))
-
-
-def wait_for_pod_admission(core_v1, namespace, timeout=30):
-    """Wait until pods of ``namespace`` can be admitted by the ServiceAccount admission.
-
-    It wants the default ServiceAccount; before 1.24 also its token Secret listed on it
-    ("No API token found for service account default"). 1.24+ creates no such Secret:
-    pods get projected tokens from the TokenRequest API.
-    """
-    needs_secret = server_minor(core_v1) < 24
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        accounts = core_v1.list_namespaced_service_account(namespace, field_selector="metadata.name=default").items
-        if accounts and (accounts[0].secrets or not needs_secret):
-            return
-        time.sleep(0.1)
-    raise AssertionError("namespace %s: the default ServiceAccount%s not there within %d s"
-                         % (namespace, " (with its token Secret)" if needs_secret else "", timeout))
 
 
 def collections_path():
@@ -121,21 +93,27 @@ class PlaybookResult:
         return self.report.get("stats", {}).get("localhost", {})
 
 
-def run_playbook(playbook, kubeconfig, extra_vars=None, check=False, diff=False, timeout=900):
-    """Run ``ansible-playbook`` on localhost and return its JSON report (ansible.posix.json callback)."""
+def ansible_env(kubeconfig):
+    """The environment for ansible and ansible-playbook on localhost: this venv, this checkout, ``kubeconfig``."""
     venv_bin = str(Path(os.sys.executable).parent)
-    env = dict(
+    return dict(
         os.environ,
         PATH="%s:%s" % (venv_bin, os.environ.get("PATH", "")),
         KUBECONFIG=str(kubeconfig),
         K8S_AUTH_KUBECONFIG=str(kubeconfig),
         ANSIBLE_COLLECTIONS_PATH="%s:%s" % (collections_path(), os.environ.get("ANSIBLE_COLLECTIONS_PATH", "")),
         ANSIBLE_STDOUT_CALLBACK="ansible.posix.json",
+        ANSIBLE_LOAD_CALLBACK_PLUGINS="True",
         ANSIBLE_LOCALHOST_WARNING="False",
         ANSIBLE_INVENTORY_UNPARSED_WARNING="False",
         ANSIBLE_PYTHON_INTERPRETER=str(Path(os.sys.executable)),
         ANSIBLE_ROLES_PATH=str(config.REPO_ROOT / "roles"),
     )
+
+
+def run_playbook(playbook, kubeconfig, extra_vars=None, check=False, diff=False, timeout=900):
+    """Run ``ansible-playbook`` on localhost and return its JSON report (ansible.posix.json callback)."""
+    env = ansible_env(kubeconfig)
     argv = ["ansible-playbook", "-i", "localhost,", "-c", "local", str(playbook)]
     if extra_vars:
         argv += ["-e", json.dumps(extra_vars)]

@@ -19,8 +19,8 @@ import sys
 import time
 
 from bench.redis_bootstrap.observer import Observer
-from bench.redis_bootstrap.servers import Servers
 from testbed.testing import collections_path
+from tests.support.redis_servers import Servers
 
 sys.path.insert(0, str(collections_path()))
 
@@ -32,7 +32,6 @@ from ansible_collections.stateful.kube.plugins.module_utils.redis_cluster.transp
 )
 
 PASSWORD = "bench-password"
-WRITABLE_DELAY = 2.2  # Redis refuses cluster_state:ok for 2 s after start (CLUSTER_WRITABLE_DELAY)
 TOOL_TIMEOUT = 120
 
 
@@ -62,7 +61,7 @@ TOOLS = {"ours": (run_ours, 7100), "redis-cli": (run_redis_cli, 7400)}
 def measure(tool, size):
     run, base_port = TOOLS[tool]
     with Servers(size, base_port, password=PASSWORD) as servers:
-        time.sleep(max(0.0, WRITABLE_DELAY - (time.monotonic() - servers.started)))
+        servers.wait_writable()
         observer = Observer(servers.ports, size // 2, password=PASSWORD, timeout=TOOL_TIMEOUT)
         observer.start_clock()
         run(servers)

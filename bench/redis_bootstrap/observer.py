@@ -8,7 +8,7 @@ every member says ``cluster_state:ok`` with all 16384 slots covered and knows al
 import threading
 import time
 
-import redis
+from tests.support.redis_cluster import cluster_up, raw_client
 
 POLL = 0.02
 
@@ -16,12 +16,7 @@ POLL = 0.02
 class Observer(threading.Thread):
     def __init__(self, ports, replicas_expected, password=None, timeout=120.0):
         super().__init__(daemon=True)
-        self.clients = []
-        for port in ports:
-            client = redis.Redis(host="127.0.0.1", port=port, password=password, decode_responses=True,
-                                 socket_timeout=5)
-            client.response_callbacks.clear()
-            self.clients.append(client)
+        self.clients = [raw_client("127.0.0.1", port, password) for port in ports]
         self.replicas_expected = replicas_expected
         self.timeout = timeout
         self.t0 = None
@@ -41,9 +36,7 @@ class Observer(threading.Thread):
             pipe.execute_command("CLUSTER", "INFO")
             pipe.execute_command("INFO", "replication")
             info, replication = pipe.execute()
-            fields = dict(line.split(":", 1) for line in info.split() if ":" in line)
-            if (fields.get("cluster_state") != "ok" or fields.get("cluster_slots_ok") != "16384"
-                    or fields.get("cluster_known_nodes") != str(len(self.clients))):
+            if not cluster_up(info, len(self.clients)):
                 ok = False
             if "role:slave" in replication and "master_link_status:up" in replication:
                 linked += 1

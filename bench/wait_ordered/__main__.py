@@ -20,17 +20,18 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from pathlib import Path
 
 import yaml
 from kubernetes import client as k8s_client
 from kubernetes import config as k8s_config
-from kubernetes import watch as k8s_watch
 
 from bench.wait_ordered.proxy import CountingProxy
 from testbed import config as testbed_config
 from testbed.testing import run_playbook
+from tests.support.cluster import create_namespace, unique_name
+from tests.support.manifests import statefulset
+from tests.support.watching import ListWatch
 
 HERE = Path(__file__).parent
 PLAYBOOKS = {"statefulset_wait_ordered": HERE / "ours.yml", "kubernetes.core.k8s": HERE / "peer.yml"}
@@ -39,94 +40,46 @@ REVISION_LABEL = "controller-revision-hash"
 
 
 def manifest(name, namespace, replicas, release, policy="OrderedReady", ready=True, delay=1, period=1):
-    script = "touch /tmp/ready; exec sleep 3600" if ready else "exec sleep 3600"
-    return {
-        "apiVersion": "apps/v1",
-        "kind": "StatefulSet",
-        "metadata": {"name": name, "namespace": namespace},
-        "spec": {
-            "replicas": replicas,
-            "serviceName": name,
-            "podManagementPolicy": policy,
-            "selector": {"matchLabels": {"app": name}},
-            "template": {
-                "metadata": {"labels": {"app": name}, "annotations": {"bench/release": str(release)}},
-                "spec": {
-                    "terminationGracePeriodSeconds": 1,
-                    "containers": [{
-                        "name": "app",
-                        "image": "busybox",
-                        "command": ["sh", "-c", script],
-                        "readinessProbe": {"exec": {"command": ["cat", "/tmp/ready"]}, "periodSeconds": period,
-                                           "initialDelaySeconds": delay, "timeoutSeconds": 5},
-                    }],
-                },
-            },
-        },
-    }
+    """Release ``release`` of StatefulSet ``name``: each release is a new revision (a rolling update)."""
+    return statefulset(name, namespace, replicas=replicas, policy=policy,
+                       script="touch /tmp/ready; exec sleep 3600" if ready else "exec sleep 3600",
+                       probe_delay=delay, probe_period=period, annotations={"bench/release": str(release)})
 
 
-class StatusClock(threading.Thread):
+class StatusClock:
     """Notes when the StatefulSet's status last became complete: every replica updated and Ready."""
 
     def __init__(self, apps, namespace, name):
-        super().__init__(daemon=True)
-        self.apps, self.namespace, self.name = apps, namespace, name
         self.complete_at = None
-        self.synced = threading.Event()
+        self.feed = ListWatch(apps.list_namespaced_stateful_set, namespace, handle=self.seen,
+                              field_selector="metadata.name=" + name, watch_timeout=900)
 
-    def run(self):
-        listed = self.apps.list_namespaced_stateful_set(self.namespace, field_selector="metadata.name=" + self.name)
-        self.synced.set()
-        for event in k8s_watch.Watch().stream(self.apps.list_namespaced_stateful_set, self.namespace,
-                                              field_selector="metadata.name=" + self.name,
-                                              resource_version=listed.metadata.resource_version, timeout_seconds=900):
-            sts = event["raw_object"]
-            status, spec = sts.get("status") or {}, sts["spec"]
-            complete = (status.get("observedGeneration", 0) >= sts["metadata"]["generation"]
-                        and status.get("readyReplicas", 0) == spec["replicas"]
-                        and status.get("updatedReplicas", 0) == spec["replicas"]
-                        and status.get("replicas", 0) == spec["replicas"])
-            if complete and self.complete_at is None:
-                self.complete_at = time.time()
-            elif not complete:
-                self.complete_at = None
+    def seen(self, _event, sts):
+        status, spec = sts.get("status") or {}, sts["spec"]
+        complete = (status.get("observedGeneration", 0) >= sts["metadata"]["generation"]
+                    and status.get("readyReplicas", 0) == spec["replicas"]
+                    and status.get("updatedReplicas", 0) == spec["replicas"]
+                    and status.get("replicas", 0) == spec["replicas"])
+        if complete and self.complete_at is None:
+            self.complete_at = time.time()
+        elif not complete:
+            self.complete_at = None
 
 
-class ReadyClock(threading.Thread):
+class ReadyClock:
     """Notes when each pod (by uid) turns Ready, as the watch delivers it."""
 
     def __init__(self, core, namespace, selector):
-        super().__init__(daemon=True)
-        self.core, self.namespace, self.selector = core, namespace, selector
         self.ready_at = {}
         self.lock = threading.Lock()
-        self.synced = threading.Event()
+        self.feed = ListWatch(core.list_namespaced_pod, namespace, handle=self.seen, label_selector=selector,
+                              watch_timeout=300)
 
-    @staticmethod
-    def _ready(pod):
+    def seen(self, _event, pod):
         conditions = pod.get("status", {}).get("conditions") or []
-        return any(c["type"] == "Ready" and c["status"] == "True" for c in conditions)
-
-    def run(self):
-        version = None
-        while True:
-            if version is None:
-                listed = self.core.list_namespaced_pod(self.namespace, label_selector=self.selector)
-                version = listed.metadata.resource_version
-                self.synced.set()
-            try:
-                for event in k8s_watch.Watch().stream(self.core.list_namespaced_pod, self.namespace,
-                                                      label_selector=self.selector, resource_version=version,
-                                                      timeout_seconds=300):
-                    pod = event["raw_object"]
-                    version = pod["metadata"]["resourceVersion"]
-                    if self._ready(pod):
-                        with self.lock:
-                            self.ready_at.setdefault(pod["metadata"]["uid"], time.time())
-            except k8s_client.ApiException as error:
-                if error.status == 410:
-                    version = None
+        if any(c["type"] == "Ready" and c["status"] == "True" for c in conditions):
+            with self.lock:
+                self.ready_at.setdefault(pod["metadata"]["uid"], time.time())
 
 
 def task_times(result):
@@ -154,19 +107,13 @@ class Bench:
         api = k8s_config.new_client_from_config(config_file=str(kubeconfig))
         self.core = k8s_client.CoreV1Api(api)
         self.apps = k8s_client.AppsV1Api(api)
-        self.namespace = "bench-wait-" + uuid.uuid4().hex[:6]
+        self.namespace = unique_name("bench-wait")
         self.inside = []  # ours: from its own watch event of the last Ready to its answer
         self.status_lag = []  # last pod Ready -> StatefulSet status complete (the controller's share)
         self.after_status = []  # StatefulSet status complete -> task returned
 
     def __enter__(self):
-        self.core.create_namespace(k8s_client.V1Namespace(metadata=k8s_client.V1ObjectMeta(name=self.namespace)))
-        deadline = time.monotonic() + 30
-        while not self.core.list_namespaced_service_account(self.namespace,
-                                                            field_selector="metadata.name=default").items:
-            if time.monotonic() > deadline:
-                raise RuntimeError("namespace %s has no default ServiceAccount" % self.namespace)
-            time.sleep(0.1)
+        create_namespace(self.core, self.namespace)
         return self
 
     def __exit__(self, *exc):
@@ -190,37 +137,34 @@ class Bench:
         """Run one rollout with ``tool``; return (overhead after the last Ready, wait task seconds)."""
         name = body["metadata"]["name"]
         clock = ReadyClock(self.core, self.namespace, "app=" + name)
-        clock.start()
-        clock.synced.wait(30)
         status = StatusClock(self.apps, self.namespace, name)
-        status.start()
-        status.synced.wait(30)
-        result = self.play(tool, body, timeout)
-        if result.rc != 0:
-            raise RuntimeError("%s failed (rc %d): %s" % (tool, result.rc, wait_result(result).get("msg")
-                                                          or result.stdout[-2000:] + result.stderr[-2000:]))
-        start, end = task_times(result)
-        revision = self.apps.read_namespaced_stateful_set(name, self.namespace).status.update_revision
-        pods = self.core.list_namespaced_pod(self.namespace, label_selector="app=" + name).items
-        times = []
-        for pod in pods:
-            if (pod.metadata.labels or {}).get(REVISION_LABEL) != revision:
-                raise RuntimeError("pod %s is not on revision %s after %s returned"
-                                   % (pod.metadata.name, revision, tool))
-            with clock.lock:
-                seen = clock.ready_at.get(pod.metadata.uid)
-            if seen is None:
-                raise RuntimeError("never saw pod %s turn Ready" % pod.metadata.name)
-            times.append(seen)
-        own = wait_result(result)
-        if "elapsed" in own:  # ours: how long after its own watch saw the last Ready the module returned
-            last_seen = max(t["ready_after"] for t in own["ordinals"])
-            if last_seen <= 0:
-                raise RuntimeError("the module started after the rollout was over: measure a longer rollout")
-            self.inside.append(own["elapsed"] - last_seen)
-        self.status_lag.append(status.complete_at - max(times) if status.complete_at else float("nan"))
-        self.after_status.append(end - status.complete_at if status.complete_at else float("nan"))
-        return end - max(times), end - start
+        with clock.feed, status.feed:  # until the numbers are read: the status may complete after ours returns
+            result = self.play(tool, body, timeout)
+            if result.rc != 0:
+                raise RuntimeError("%s failed (rc %d): %s" % (tool, result.rc, wait_result(result).get("msg")
+                                                              or result.stdout[-2000:] + result.stderr[-2000:]))
+            start, end = task_times(result)
+            revision = self.apps.read_namespaced_stateful_set(name, self.namespace).status.update_revision
+            pods = self.core.list_namespaced_pod(self.namespace, label_selector="app=" + name).items
+            times = []
+            for pod in pods:
+                if (pod.metadata.labels or {}).get(REVISION_LABEL) != revision:
+                    raise RuntimeError("pod %s is not on revision %s after %s returned"
+                                       % (pod.metadata.name, revision, tool))
+                with clock.lock:
+                    seen = clock.ready_at.get(pod.metadata.uid)
+                if seen is None:
+                    raise RuntimeError("never saw pod %s turn Ready" % pod.metadata.name)
+                times.append(seen)
+            own = wait_result(result)
+            if "elapsed" in own:  # ours: how long after its own watch saw the last Ready the module returned
+                last_seen = max(t["ready_after"] for t in own["ordinals"])
+                if last_seen <= 0:
+                    raise RuntimeError("the module started after the rollout was over: measure a longer rollout")
+                self.inside.append(own["elapsed"] - last_seen)
+            self.status_lag.append(status.complete_at - max(times) if status.complete_at else float("nan"))
+            self.after_status.append(end - status.complete_at if status.complete_at else float("nan"))
+            return end - max(times), end - start
 
     # -- 1. overhead after the last pod is Ready ------------------------------------------
 

@@ -138,9 +138,13 @@ options:
         type: str
         required: true
       replicas:
-        description: How many ordinals (0 to replicas-1) get a PV.
+        description: How many ordinals, from I(static.first_ordinal), get a PV.
         type: int
         required: true
+      first_ordinal:
+        description: The StatefulSet's first ordinal, its C(spec.ordinals.start) (0 unless it sets one).
+        type: int
+        default: 0
       size:
         description: Capacity of each PV; the claims must request at most this.
         type: str
@@ -286,14 +290,10 @@ validation:
            "cleaned_after": 2.9, "storage_class": "nfs-client-validate-1a2b3c"}
 """
 
-from ansible_collections.stateful.kube.plugins.module_utils.k8s.client import Clients, new_module  # noqa: E402
-from ansible_collections.stateful.kube.plugins.module_utils.nfs.cluster import (  # noqa: E402
-    Cluster,
-    ClusterError,
-    nfs_reachable,
-)
+from ansible_collections.stateful.kube.plugins.module_utils.k8s.client import new_module  # noqa: E402
+from ansible_collections.stateful.kube.plugins.module_utils.k8s.runner import run  # noqa: E402
+from ansible_collections.stateful.kube.plugins.module_utils.nfs import run as provisioner  # noqa: E402
 from ansible_collections.stateful.kube.plugins.module_utils.nfs.options import check_options  # noqa: E402
-from ansible_collections.stateful.kube.plugins.module_utils.nfs.plan import plan  # noqa: E402
 
 STORAGE_CLASS_OPTIONS = dict(
     name=dict(type="str", default="nfs-client"),
@@ -311,6 +311,7 @@ STATIC_OPTIONS = dict(
     statefulset=dict(type="str", required=True),
     claim_template=dict(type="str", required=True),
     replicas=dict(type="int", required=True),
+    first_ordinal=dict(type="int", default=0),
     size=dict(type="str", default="1Gi"),
     access_modes=dict(type="list", elements="str", default=["ReadWriteOnce"]),
     storage_class_name=dict(type="str", default=""),
@@ -343,44 +344,7 @@ MODULE_OPTIONS = dict(
 
 def main():
     module = new_module(MODULE_OPTIONS, supports_check_mode=True)
-    params = module.params
-    problems = check_options(params)
-    if problems:
-        module.fail_json(msg="; ".join(problems), changed=False)
-    if params["validate"] and params["state"] == "present":
-        why = nfs_reachable(params["nfs_server"])
-        if why:
-            module.fail_json(changed=False, msg=(
-                "NFS server %s is unreachable on port 2049 from this host (%s); nothing was changed. Check the "
-                "address, that the server runs and that its firewall allows NFS." % (params["nfs_server"], why)))
-
-    cluster = Cluster(Clients(module))
-    result = plan(params, cluster)
-    if result["problems"]:
-        module.fail_json(msg="nothing was changed: " + "; ".join(result["problems"]), changed=False,
-                         **result["report"])
-    report = result["report"]
-    changed = bool(result["actions"])
-    if module.check_mode:
-        module.exit_json(changed=changed, diff=result["diff"], **report)
-
-    try:
-        for action in result["actions"]:
-            cluster.apply(action)
-        if params["state"] == "present" and params["mode"] == "dynamic":
-            if params["wait"] or params["validate"]:
-                report["available_after"] = cluster.wait_deployment(params["namespace"], params["name"],
-                                                                    params["wait_timeout"])
-            if params["validate"]:
-                report["validation"] = cluster.validate(params, params["validate_timeout"])
-        if params["state"] == "present" and params["mode"] == "static" and params["static"]["create_directories"]:
-            static = params["static"]
-            report["directories_created"] = cluster.ensure_directories(
-                params, report["directories"], static["directories_timeout"])
-            changed = changed or bool(report["directories_created"])
-    except ClusterError as e:
-        module.fail_json(msg=str(e), changed=changed, diff=result["diff"], **report)
-    module.exit_json(changed=changed, diff=result["diff"], **report)
+    run(module, provisioner.run, check_options)
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ description:
     pods allow it and waits, polling every 50 ms, until every member reports C(cluster_state:ok) with all slots
     and every replica's link is up.
   - Scale up joins the new pods, and moves slots with their keys (C(MIGRATE) in batches) to the new masters.
-    Scale down (pods at ordinals beyond I(masters) * (1 + I(replicas_per_master)) that are still in the cluster)
+    Scale down (pods beyond the first I(masters) * (1 + I(replicas_per_master)) ordinals that are still in the cluster)
     moves their slots and keys to the members that stay, re-points replicas, and makes every staying member
     C(CLUSTER FORGET) them; run it before the StatefulSet shrinks.
   - Heal re-meets members whose pod IP changed, so a cluster whose pods all restarted at new addresses forms again
@@ -58,8 +58,9 @@ options:
     default: 3
   replicas_per_master:
     description:
-      - Replicas of each master. Pods 0 to I(masters) * (1 + I(replicas_per_master)) - 1 are the cluster; pods at
-        higher ordinals are removed from it.
+      - Replicas of each master. The first I(masters) * (1 + I(replicas_per_master)) ordinals (from the
+        StatefulSet's C(spec.ordinals.start), 0 unless set) are the cluster; pods at higher ordinals are removed
+        from it.
     type: int
     default: 1
   port:
@@ -84,7 +85,7 @@ options:
         through C(REDISCLI_AUTH), never on a command line.
     type: str
   password_secret:
-    description: A Secret in I(namespace) holding the password, used when I(password) is not given.
+    description: A Secret in I(namespace) holding the password. Mutually exclusive with I(password).
     type: dict
     suboptions:
       name:
@@ -189,19 +190,10 @@ timings:
   type: dict
 """
 
-from ansible_collections.stateful.kube.plugins.module_utils.k8s.client import Clients, new_module  # noqa: E402
-from ansible_collections.stateful.kube.plugins.module_utils.redis_cluster import bootstrap, diff, pods  # noqa: E402
-from ansible_collections.stateful.kube.plugins.module_utils.redis_cluster.classify import Shape  # noqa: E402
-from ansible_collections.stateful.kube.plugins.module_utils.redis_cluster.direct import (  # noqa: E402
-    HAS_REDIS,
-    DirectTransport,
-)
-from ansible_collections.stateful.kube.plugins.module_utils.redis_cluster.errors import (  # noqa: E402
-    ApplyError,
-    MemberError,
-    Refused,
-)
-from ansible_collections.stateful.kube.plugins.module_utils.redis_cluster.exec import ExecTransport  # noqa: E402
+from ansible_collections.stateful.kube.plugins.module_utils.k8s.client import new_module  # noqa: E402
+from ansible_collections.stateful.kube.plugins.module_utils.k8s.runner import run  # noqa: E402
+from ansible_collections.stateful.kube.plugins.module_utils.redis_cluster import run as bootstrap  # noqa: E402
+from ansible_collections.stateful.kube.plugins.module_utils.redis_cluster.options import check_options  # noqa: E402
 
 MODULE_OPTIONS = dict(
     name=dict(type="str", required=True),
@@ -221,72 +213,10 @@ MODULE_OPTIONS = dict(
     migrate_batch=dict(type="int", default=100),
 )
 
-WHAT_TO_DO = {
-    "auth": "check the password option or the Secret it comes from against requirepass in the pods",
-    "not_cluster": "the pods need cluster-enabled yes in redis.conf (the redis_cluster role writes it)",
-    "unreachable": "check that the pods run and, for transport=direct, that their IPs are reachable from here",
-    "timeout": "the member is overloaded or the network drops packets; raise call_timeout or look at the pod",
-    "protocol": "the pods need Redis 7 or later (redis-cli --json, CLUSTER ADDSLOTSRANGE)",
-}
-
 
 def main():
-    module = new_module(MODULE_OPTIONS, supports_check_mode=True)
-    p = module.params
-    if p["masters"] < 1 or p["replicas_per_master"] < 0:
-        module.fail_json(msg="masters must be 1 or more and replicas_per_master 0 or more; got %d and %d"
-                         % (p["masters"], p["replicas_per_master"]))
-    if p["transport"] == "direct" and not HAS_REDIS:
-        module.fail_json(msg="transport=direct needs the redis Python library (pip install redis) on the host "
-                             "that runs the module")
-    clients = Clients(module)
-    password = p["password"]
-    if password is None and p["password_secret"]:
-        try:
-            password = pods.secret_value(clients.core, p["namespace"], p["password_secret"]["name"],
-                                         p["password_secret"]["key"])
-        except ValueError as e:
-            module.fail_json(msg=str(e))
-
-    shape = Shape(p["masters"], p["replicas_per_master"])
-    members, problems = pods.find_members(clients.core, clients.apps, p["namespace"], p["name"], p["port"])
-    if problems:
-        module.fail_json(msg="cannot judge the cluster of StatefulSet %s/%s: %s; wait until its pods run "
-                             "(stateful.kube.statefulset_wait_ordered) and run again"
-                             % (p["namespace"], p["name"], "; ".join(problems)), changed=False)
-    if len(members) < shape.size:
-        module.fail_json(msg="%d masters with %d replica(s) each need %d pods, StatefulSet %s/%s has %d: raise its "
-                             "replicas first" % (shape.masters, shape.replicas, shape.size, p["namespace"],
-                                                 p["name"], len(members)), changed=False)
-
-    if p["transport"] == "direct":
-        transport = DirectTransport(password=password, timeout=p["call_timeout"])
-    else:
-        transport = ExecTransport(clients.api_client, p["namespace"], container=p["container"], password=password,
-                                  timeout=p["call_timeout"])
-    try:
-        result, classification = bootstrap.run(transport, members, shape, password=password, timeout=p["timeout"],
-                                               check_mode=module.check_mode, batch=p["migrate_batch"])
-    except MemberError as e:
-        module.fail_json(msg="%s; %s" % (e, WHAT_TO_DO.get(e.kind, "")), member=e.member, problem=e.kind,
-                         changed=False)
-    except ApplyError as e:
-        module.fail_json(msg="the plan failed at %s; the cluster is part way: run the module again, it continues "
-                             "from what it finds" % e, action=e.action, changed=True)
-    except Refused as e:
-        module.fail_json(msg="refused to change the cluster: %s" % e, changed=False)
-    finally:
-        if p["transport"] == "direct":
-            transport.close()
-
-    if classification.refused:
-        module.fail_json(msg="refused, nothing changed: the cluster of StatefulSet %s/%s is %s: %s. Fix it by hand "
-                             "(redis-cli --cluster fix, or CLUSTER FORGET of the nodes named) and run again"
-                             % (p["namespace"], p["name"], result["state"], "; ".join(result["reasons"])),
-                         **result)
-    if module._diff:
-        result["diff"] = diff.of(result)
-    module.exit_json(**result)
+    module = new_module(MODULE_OPTIONS, supports_check_mode=True, mutually_exclusive=[("password", "password_secret")])
+    run(module, bootstrap.run, check_options)
 
 
 if __name__ == "__main__":

@@ -14,8 +14,9 @@ short_description: Wait for a StatefulSet's pods in ordinal order, and say why w
 version_added: 0.1.0
 description:
   - Waits until a StatefulSet's rollout is done, following the StatefulSet and its pods with the watch API
-    (no polling interval). Done means that the controller has observed the latest generation, pods 0 to
-    I(replicas)-1 exist, are Ready and run the StatefulSet's C(updateRevision), and C(status.readyReplicas) agrees.
+    (no polling interval). Done means that the controller has observed the latest generation, the pods of the
+    first I(replicas) ordinals exist, are Ready and run the StatefulSet's C(updateRevision), and
+    C(status.readyReplicas) agrees. Ordinals start at the StatefulSet's C(spec.ordinals.start) (0 unless set).
   - With a RollingUpdate C(partition), ordinals below the partition may keep the old revision; with
     C(OnDelete), pods are not required to run the new revision.
   - Ordinals are read from the pod names and compared as numbers, so C(web-10) comes after C(web-9).
@@ -46,7 +47,8 @@ options:
     required: true
   replicas:
     description:
-      - How many ordinals (0 to I(replicas)-1) to wait for. Defaults to the StatefulSet's C(spec.replicas).
+      - How many ordinals (from C(spec.ordinals.start), 0 unless set) to wait for. Defaults to the StatefulSet's
+        C(spec.replicas).
       - When it is also C(spec.replicas), pods at or above it must be gone (a scale down is finished).
     type: int
   timeout:
@@ -141,7 +143,7 @@ order_violations:
   sample: [{"ordinal": 2, "next_ordinal": 3, "ready_after_next_by": 1.2, "expected_order": "ascending"}]
 ordinals:
   description:
-    - One entry per ordinal below RV(replicas), in ordinal order. C(created), C(scheduled) and C(ready) are the API's
+    - One entry per ordinal waited for, in ordinal order. C(created), C(scheduled) and C(ready) are the API's
       timestamps; the C(*_after) fields are seconds since the wait started (negative for what happened before it).
       C(ready_after) comes from the watch event when the wait saw the pod become Ready.
   returned: always
@@ -165,13 +167,10 @@ diagnosis:
   type: dict
 """
 
-from ansible_collections.stateful.kube.plugins.module_utils.k8s.client import Clients, new_module  # noqa: E402
+from ansible_collections.stateful.kube.plugins.module_utils.k8s.client import new_module  # noqa: E402
+from ansible_collections.stateful.kube.plugins.module_utils.k8s.runner import run  # noqa: E402
+from ansible_collections.stateful.kube.plugins.module_utils.statefulset import run as wait_ordered  # noqa: E402
 from ansible_collections.stateful.kube.plugins.module_utils.statefulset.options import check_options  # noqa: E402
-from ansible_collections.stateful.kube.plugins.module_utils.statefulset.waiter import (  # noqa: E402
-    WaitFailed,
-    Waiter,
-    finishing,
-)
 
 MODULE_OPTIONS = dict(
     name=dict(type="str", required=True),
@@ -187,27 +186,7 @@ MODULE_OPTIONS = dict(
 
 def main():
     module = new_module(MODULE_OPTIONS, supports_check_mode=True)
-    problems = check_options(module.params)
-    if problems:
-        module.fail_json(msg="; ".join(problems), changed=False)
-    waiter = Waiter(
-        Clients(module),
-        module.params["namespace"],
-        module.params["name"],
-        replicas=module.params["replicas"],
-        timeout=module.params["timeout"],
-        ordered=module.params["ordered"],
-        ready_for=module.params["ready_for"],
-        fail_fast=module.params["fail_fast"],
-        unready_timeout=module.params["unready_timeout"],
-    )
-    try:
-        result = waiter.run()
-    except WaitFailed as failure:
-        finishing()
-        module.fail_json(msg=failure.message, diagnosis=failure.facts, **failure.result)
-    finishing()
-    module.exit_json(**result)
+    run(module, wait_ordered.run, check_options)
 
 
 if __name__ == "__main__":

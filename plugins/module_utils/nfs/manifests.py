@@ -15,6 +15,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.stateful.kube.plugins.module_utils.k8s.labels import owned_labels
+
 OWNER_LABEL = "stateful.kube/nfs-provisioner"
 DEFAULT_CLASS_ANNOTATION = "storageclass.kubernetes.io/is-default-class"
 MOUNT_PATH = "/persistentvolumes"
@@ -27,12 +29,11 @@ def owner(namespace, name):
 
 
 def _labels(params):
-    return {
+    return owned_labels({
         "app.kubernetes.io/name": UPSTREAM_NAME,
         "app.kubernetes.io/instance": params["name"],
-        "app.kubernetes.io/managed-by": "stateful.kube",
         OWNER_LABEL: owner(params["namespace"], params["name"]),
-    }
+    })
 
 
 def _meta(params, name, namespaced=True):
@@ -178,11 +179,3 @@ def dynamic_objects(params):
         deployment(params),
         storage_class(params),
     ]
-
-
-def object_id(manifest):
-    """``Kind namespace/name`` (or ``Kind name`` when cluster-scoped): how reports name an object."""
-    meta = manifest["metadata"]
-    if meta.get("namespace"):
-        return "%s %s/%s" % (manifest["kind"], meta["namespace"], meta["name"])
-    return "%s %s" % (manifest["kind"], meta["name"])

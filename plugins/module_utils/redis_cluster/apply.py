@@ -3,8 +3,8 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Run a plan: each phase's actions in parallel, each remote call bounded, waits by short polls.
 
-Waiting is event-driven in the only way Redis allows: the members' state is read again
-every ``poll`` seconds (50 ms by default) until the condition holds, instead of sleeping
+Redis cannot be watched, so a wait reads the members' state again every ``poll`` seconds
+(50 ms by default) until the condition holds (``k8s.deadline.poll``), instead of sleeping
 whole seconds the way ``redis-cli --cluster`` does. Every wait ends at the run's deadline
 with an error that says which member did not reach which state.
 """
@@ -15,6 +15,7 @@ __metaclass__ = type
 
 import time
 
+from ansible_collections.stateful.kube.plugins.module_utils.k8s.deadline import Deadline, poll
 from ansible_collections.stateful.kube.plugins.module_utils.redis_cluster import concurrency, replies
 from ansible_collections.stateful.kube.plugins.module_utils.redis_cluster.errors import (
     ApplyError,
@@ -32,13 +33,19 @@ SLOTS_PER_CHUNK = 1024  # slots opened for migration at once: bounds how long cl
 
 
 class Executor:
-    def __init__(self, transport, topology, password=None, timeout=300.0, poll=0.05, batch=100,
-                 migrate_timeout_ms=10000):
+    """Runs the actions of a plan on ``topology``'s members through ``transport``.
+
+    ``deadline`` (a ``k8s.deadline.Deadline``) bounds every wait; ``sleep`` is the pause
+    between polls. Both are the seams a test replaces, with the transport.
+    """
+
+    def __init__(self, transport, topology, password=None, deadline=None, poll=0.05, batch=100,
+                 migrate_timeout_ms=10000, sleep=time.sleep):
         self.transport = transport
         self.t = topology
         self.password = password
-        self.deadline = time.monotonic() + timeout
-        self.timeout = timeout
+        self.deadline = deadline or Deadline(300.0)
+        self.sleep = sleep
         self.poll = poll
         self.batch = batch
         self.migrate_timeout_ms = migrate_timeout_ms
@@ -70,14 +77,10 @@ class Executor:
 
     def wait(self, what, check):
         """Poll ``check()`` (returns None when satisfied, else a text saying what is missing)."""
-        while True:
-            missing = check()
-            if missing is None:
-                return
-            if time.monotonic() > self.deadline:
-                raise ApplyError({"action": "wait", "for": what}, "not reached within %.0f s: %s"
-                                 % (self.timeout, missing))
-            time.sleep(self.poll)
+        missing = poll(check, self.deadline, self.poll, self.sleep)
+        if missing is not None:
+            raise ApplyError({"action": "wait", "for": what}, "not reached within %.0f s: %s"
+                             % (self.deadline.seconds, missing))
 
     def nodes(self, name):
         return replies.parse_cluster_nodes(text(self.transport.call(self.member(name), [["CLUSTER", "NODES"]])[0]))
@@ -108,7 +111,7 @@ class Executor:
 
     def _run(self, actions):
         for phase in self._phases(actions):
-            started = time.monotonic()
+            started = self.deadline.clock()
             kind = _phase_of(phase[0])
             if kind == "configure":
                 by_member = {}
@@ -120,7 +123,7 @@ class Executor:
                     self.move_slots(action)
             else:
                 concurrency.each(getattr(self, kind), phase)
-            self.timings[kind] = round(self.timings.get(kind, 0) + time.monotonic() - started, 3)
+            self.timings[kind] = round(self.timings.get(kind, 0) + self.deadline.clock() - started, 3)
 
     @staticmethod
     def _phases(actions):
@@ -222,8 +225,9 @@ class Executor:
     def _migrate_keys(self, action, source, dst, slot):
         auth = ["AUTH", self.password] if self.password else []
         while True:
-            if time.monotonic() > self.deadline:
-                raise ApplyError(action, "slot %d still has keys on %s after %.0f s" % (slot, source, self.timeout))
+            if self.deadline.expired():
+                raise ApplyError(action, "slot %d still has keys on %s after %.0f s"
+                                 % (slot, source, self.deadline.seconds))
             keys = self.call(source, [["CLUSTER", "GETKEYSINSLOT", slot, self.batch]], action)[0]
             if not keys:
                 return

@@ -73,7 +73,7 @@ def plan(classification):
         if name in adds:
             actions.append({"action": "add_slots", "member": name, "slots": format_ranges(adds[name]),
                             "count": len(adds[name])})
-    actions.extend(_merge_meets(meets))
+    actions.extend(_merge_meets(t, meets))
     actions.extend({"action": "failover", "member": name, "master": old} for name, old in failovers)
     for source, target, slots in moves:
         actions.append({"action": "move_slots", "source": source, "target": target,
@@ -142,14 +142,11 @@ def _meets(t):
     return meets
 
 
-def _merge_meets(meets):
-    return [{"action": "meet", "member": name, "peers": sorted(meets[name], key=_ordinal_key)}
-            for name in sorted(meets, key=_ordinal_key) if meets[name]]
-
-
-def _ordinal_key(name):
-    head, _sep, tail = name.rpartition("-")
-    return (head, int(tail)) if tail.isdigit() else (name, -1)
+def _merge_meets(t, meets):
+    """One meet action per member with peers to meet, members and peers in ordinal order (the members' order)."""
+    order = [m.name for m in t.members]
+    return [{"action": "meet", "member": name, "peers": sorted(meets[name], key=order.index)}
+            for name in sorted(meets, key=order.index) if meets[name]]
 
 
 def _failovers(t, owners):

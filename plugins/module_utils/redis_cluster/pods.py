@@ -9,57 +9,62 @@ __metaclass__ = type
 
 import base64
 
+from ansible_collections.stateful.kube.plugins.module_utils.k8s import ordinals
+from ansible_collections.stateful.kube.plugins.module_utils.k8s import pods as podinfo
+from ansible_collections.stateful.kube.plugins.module_utils.k8s.client import ApiException
+from ansible_collections.stateful.kube.plugins.module_utils.k8s.objects import get, read_json
+from ansible_collections.stateful.kube.plugins.module_utils.k8s.selectors import selector_of
 from ansible_collections.stateful.kube.plugins.module_utils.redis_cluster.transport import Member
-from ansible_collections.stateful.kube.plugins.module_utils.statefulset import ordinals
 
-try:
-    from kubernetes.client.rest import ApiException
-except ImportError:  # the module reports the missing library through new_module()
-    ApiException = Exception
+REQUEST_TIMEOUT = 20
 
 
-def find_members(core, apps, namespace, name, port):
+def find_members(clients, namespace, name, port):
     """``(members, problems)``: one Member per pod of the StatefulSet, in ordinal order.
 
-    A pod that is missing, terminating or without an IP is a problem (a text saying so),
-    not a member: the cluster cannot be judged without it.
+    The StatefulSet's ordinals (from ``spec.ordinals.start``), and any pod above them still
+    there, are members. A pod that is missing, terminating or without an IP is a problem (a
+    text saying so), not a member: the cluster cannot be judged without it.
     """
     try:
-        statefulset = apps.read_namespaced_stateful_set(name, namespace)
+        statefulset = read_json(clients.apps.read_namespaced_stateful_set, name, namespace,
+                                _request_timeout=REQUEST_TIMEOUT)
     except ApiException as e:
         if getattr(e, "status", None) == 404:
             return [], ["StatefulSet %s/%s does not exist" % (namespace, name)]
         raise
-    labels = (statefulset.spec.selector.match_labels or {}) if statefulset.spec.selector else {}
-    selector = ",".join("%s=%s" % item for item in sorted(labels.items()))
-    pods = dict((pod.metadata.name, pod) for pod in core.list_namespaced_pod(namespace, label_selector=selector).items)
-    found = ordinals.by_ordinal(list(pods), name)
+    listed = read_json(clients.core.list_namespaced_pod, namespace, label_selector=selector_of(statefulset),
+                       _request_timeout=REQUEST_TIMEOUT).get("items") or []
+    pods = dict((get(pod, "metadata.name"), pod) for pod in listed)
+    wanted = ordinals.ordinals_of(statefulset)
+    # Pods above the StatefulSet's ordinals that still run are members leaving the cluster.
+    found = [ordinal for ordinal in ordinals.by_ordinal(list(pods), name) if ordinal >= wanted.start]
     members = []
     problems = []
-    for ordinal in range(max(list(found) + [statefulset.spec.replicas - 1, -1]) + 1):
+    for ordinal in range(wanted.start, max(found + [wanted.stop - 1]) + 1):
         pod_name = ordinals.pod_name(name, ordinal)
         pod = pods.get(pod_name)
         if pod is None:
             problems.append("pod %s does not exist" % pod_name)
             continue
-        if pod.metadata.deletion_timestamp:
+        if podinfo.is_terminating(pod):
             problems.append("pod %s is terminating" % pod_name)
             continue
-        if not pod.status.pod_ip or pod.status.phase != "Running":
-            problems.append("pod %s is %s without an IP yet" % (pod_name, pod.status.phase))
+        if not get(pod, "status.podIP") or get(pod, "status.phase") != "Running":
+            problems.append("pod %s is %s without an IP yet" % (pod_name, get(pod, "status.phase")))
             continue
-        members.append(Member(pod_name, pod.status.pod_ip, port, k8s_node=pod.spec.node_name, ordinal=ordinal,
-                              pod=pod_name))
+        members.append(Member(pod_name, get(pod, "status.podIP"), port, k8s_node=get(pod, "spec.nodeName"),
+                              ordinal=ordinal, pod=pod_name))
     return members, problems
 
 
-def secret_value(core, namespace, name, key):
+def secret_value(clients, namespace, name, key):
     """The decoded value of ``key`` in Secret ``name`` (raises ValueError saying what is missing)."""
     try:
-        secret = core.read_namespaced_secret(name, namespace)
+        secret = read_json(clients.core.read_namespaced_secret, name, namespace, _request_timeout=REQUEST_TIMEOUT)
     except ApiException as e:
         raise ValueError("cannot read Secret %s/%s: %s" % (namespace, name, getattr(e, "reason", e))) from e
-    data = secret.data or {}
+    data = secret.get("data") or {}
     if key not in data:
         raise ValueError("Secret %s/%s has no key %r (keys: %s)" % (namespace, name, key, ", ".join(sorted(data))))
     return base64.b64decode(data[key]).decode("utf-8")

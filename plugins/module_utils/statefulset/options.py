@@ -1,25 +1,19 @@
 # -*- coding: utf-8 -*-
 # Copyright: stateful.kube contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Checks of statefulset_wait_ordered's options that the argument_spec cannot express."""
+"""The statefulset_wait_ordered module's input, checked before anything is read (pure)."""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import re
-
-# A DNS-1123 subdomain: what the API server accepts as a StatefulSet or namespace name.
-_NAME = re.compile(r"^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$")
+from ansible_collections.stateful.kube.plugins.module_utils.k8s.names import name_problems
 
 
 def check_options(params):
     """A list of sentences, one per bad option; empty when the options make sense."""
-    problems = []
-    for option in ("name", "namespace"):
-        if not _NAME.match(params.get(option) or ""):
-            problems.append("%s %r is not a valid Kubernetes name (lower case letters, digits, '-' and '.')"
-                            % (option, params.get(option)))
+    problems = name_problems([("StatefulSet", "name", params.get("name") or ""),
+                              ("Namespace", "namespace", params.get("namespace") or "")])
     if params.get("timeout") is None or params["timeout"] <= 0:
         problems.append("timeout must be a positive number of seconds, got %r" % params.get("timeout"))
     for option in ("replicas", "ready_for"):

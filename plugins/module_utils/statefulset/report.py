@@ -7,23 +7,25 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.stateful.kube.plugins.module_utils.statefulset import pods as podinfo
+from ansible_collections.stateful.kube.plugins.module_utils.k8s import pods as podinfo
+from ansible_collections.stateful.kube.plugins.module_utils.k8s.objects import name_of, parse_time
+from ansible_collections.stateful.kube.plugins.module_utils.k8s.ordinals import ordinal_range
 from ansible_collections.stateful.kube.plugins.module_utils.statefulset import rollout
 
 
 def _after(timestamp, started):
-    seconds = podinfo.parse_time(timestamp)
+    seconds = parse_time(timestamp)
     return None if seconds is None else round(seconds - started, 3)
 
 
-def ordinal_timings(found, target, started, seen_ready):
-    """One record per ordinal below ``target``: API timestamps and seconds since the wait started.
+def ordinal_timings(found, target, started, seen_ready, start=0):
+    """One record for each of ``target`` ordinals from ``start``: API timestamps and seconds since the wait started.
 
     ``found`` is ``{ordinal: pod}``; ``seen_ready`` is ``{ordinal: epoch seconds}`` when the
     watch delivered the pod's Ready transition, which is finer than the API's whole seconds.
     """
     timings = []
-    for ordinal in range(target):
+    for ordinal in ordinal_range(start, target):
         pod = found.get(ordinal)
         if pod is None:
             timings.append({"ordinal": ordinal, "pod": None})
@@ -34,7 +36,7 @@ def ordinal_timings(found, target, started, seen_ready):
         ready_after = round(seen_ready[ordinal] - started, 3) if ordinal in seen_ready else _after(ready, started)
         timings.append({
             "ordinal": ordinal,
-            "pod": podinfo.name_of(pod),
+            "pod": name_of(pod),
             "node": pod.get("spec", {}).get("nodeName"),
             "revision": podinfo.revision_of(pod),
             "restarts": podinfo.restarts_of(pod),

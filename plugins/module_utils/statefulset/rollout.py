@@ -10,8 +10,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.stateful.kube.plugins.module_utils.statefulset import pods as podinfo
-from ansible_collections.stateful.kube.plugins.module_utils.statefulset.ordinals import by_ordinal
+from ansible_collections.stateful.kube.plugins.module_utils.k8s import ordinals
+from ansible_collections.stateful.kube.plugins.module_utils.k8s import pods as podinfo
+from ansible_collections.stateful.kube.plugins.module_utils.k8s.objects import generation_observed, name_of
 
 # What an ordinal is waiting for, from "nothing" (READY) to "its pod does not exist yet".
 READY = "ready"
@@ -26,29 +27,8 @@ MISSING = "missing"
 _BLAME_ORDER = (NOT_READY, TERMINATING, MISSING, SETTLING, OLD_REVISION)
 
 
-def selector_of(statefulset):
-    """The StatefulSet's ``spec.selector`` as a label selector string for list and watch calls."""
-    selector = statefulset.get("spec", {}).get("selector") or {}
-    parts = ["%s=%s" % item for item in sorted((selector.get("matchLabels") or {}).items())]
-    for expression in selector.get("matchExpressions") or []:
-        key, operator, values = expression["key"], expression["operator"], expression.get("values") or []
-        if operator == "In":
-            parts.append("%s in (%s)" % (key, ",".join(values)))
-        elif operator == "NotIn":
-            parts.append("%s notin (%s)" % (key, ",".join(values)))
-        elif operator == "Exists":
-            parts.append(key)
-        elif operator == "DoesNotExist":
-            parts.append("!" + key)
-        else:
-            raise ValueError("unknown selector operator %r in StatefulSet %s"
-                             % (operator, podinfo.name_of(statefulset)))
-    return ",".join(parts)
-
-
 def desired_replicas(statefulset):
-    replicas = statefulset.get("spec", {}).get("replicas")
-    return 1 if replicas is None else replicas
+    return ordinals.replicas_of(statefulset)
 
 
 def pod_management_policy(statefulset):
@@ -63,20 +43,17 @@ def update_strategy(statefulset):
     return kind, partition
 
 
-def generation_observed(statefulset):
-    status = statefulset.get("status") or {}
-    return (status.get("observedGeneration") or 0) >= (statefulset.get("metadata", {}).get("generation") or 0)
-
-
 def accepted_revisions(statefulset, ordinal):
     """The revisions the pod of ``ordinal`` may run when the rollout is done, or None for "any".
 
-    RollingUpdate moves every ordinal at or above the partition to ``updateRevision``; those
-    below it keep what they have. OnDelete never replaces a pod by itself.
+    RollingUpdate moves every pod at or above the partition to ``updateRevision``; those
+    below it keep what they have. The partition counts pods from the first ordinal
+    (``spec.ordinals.start``), as the controller does. OnDelete never replaces a pod by itself.
     """
     status = statefulset.get("status") or {}
     kind, partition = update_strategy(statefulset)
-    if kind != "RollingUpdate" or ordinal < partition or not status.get("updateRevision"):
+    if kind != "RollingUpdate" or ordinal - ordinals.start_of(statefulset) < partition or not status.get(
+            "updateRevision"):
         return None
     return {status["updateRevision"]}
 
@@ -86,7 +63,7 @@ class Progress:
 
     def __init__(self, target, states, done, blocking, extra, waiting_for):
         self.target = target
-        self.states = states  # {ordinal: state} for 0..target-1
+        self.states = states  # {ordinal: state} for the target's ordinals, from spec.ordinals.start
         self.done = done
         self.blocking = blocking  # the ordinal to blame, or None
         self.extra = extra  # ordinals at or above spec.replicas still present (scale down in progress)
@@ -95,9 +72,9 @@ class Progress:
 
 def pods_by_ordinal(statefulset, pods):
     """``{ordinal: pod}`` in ordinal order for the pods (dicts) that belong to the StatefulSet."""
-    name = podinfo.name_of(statefulset)
-    by_name = {podinfo.name_of(pod): pod for pod in pods}
-    return {ordinal: by_name[pod_name] for ordinal, pod_name in by_ordinal(by_name, name).items()}
+    name = name_of(statefulset)
+    by_name = {name_of(pod): pod for pod in pods}
+    return {ordinal: by_name[pod_name] for ordinal, pod_name in ordinals.by_ordinal(by_name, name).items()}
 
 
 def ordinal_state(statefulset, ordinal, pod, ready_for, now, seen_ready=None):
@@ -131,8 +108,9 @@ def classify(statefulset, pods, target=None, ready_for=0, now=0.0, seen_ready=No
     target = desired if target is None else target
     found = pods_by_ordinal(statefulset, pods)
     states = dict((ordinal, ordinal_state(statefulset, ordinal, found.get(ordinal), ready_for, now, seen_ready))
-                  for ordinal in range(target))
-    extra = [ordinal for ordinal in found if ordinal >= desired]
+                  for ordinal in ordinals.ordinals_of(statefulset, target))
+    wanted = ordinals.ordinals_of(statefulset, desired)
+    extra = [ordinal for ordinal in found if ordinal not in wanted]
     status = statefulset.get("status") or {}
 
     waiting_for = None
@@ -146,7 +124,7 @@ def classify(statefulset, pods, target=None, ready_for=0, now=0.0, seen_ready=No
         waiting_for = "status.readyReplicas (%d) to reach %d" % (status.get("readyReplicas") or 0, target)
     elif target == desired and (extra or (status.get("replicas") or 0) != desired):
         waiting_for = "pods %s to go away (scale down to %d)" % (
-            ", ".join(str(o) for o in extra) or "above ordinal %d" % (desired - 1), desired)
+            ", ".join(str(o) for o in extra) or "above ordinal %d" % (wanted.stop - 1), desired)
 
     blocking = None
     for wanted in _BLAME_ORDER:

@@ -1,17 +1,14 @@
 """What the NFS tests share: the test bed's NFS server, export and helpers (fixtures are in conftest.py)."""
 
 import subprocess
-import time
 from pathlib import Path
-
-import pytest
 
 from testbed import config
 
 REPO = config.REPO_ROOT
-STORAGE_PLAYBOOK = REPO / "playbooks" / "testbed_storage.yml"
+STORAGE_PLAYBOOK = config.STORAGE_PLAYBOOK
 MODULE_PLAYBOOK = Path(__file__).parent / "playbooks" / "nfs_provisioner.yml"
-# Must match playbooks/testbed_storage.yml.
+# Must match testbed/playbooks/storage.yml.
 NFS_SERVER = config.BRIDGE_ADDRESS
 EXPORT = Path("/srv/stateful-kube/nfs/volumes")
 STORAGE_CLASS = "nfs-client"
@@ -27,14 +24,3 @@ def nfs_cat(path):
     done = subprocess.run(["nfs-cat", nfs_url(path)], capture_output=True, text=True, timeout=30, check=False)
     assert done.returncode == 0, "nfs-cat %s failed: %s" % (nfs_url(path), done.stderr)
     return done.stdout
-
-
-def wait_for(what, predicate, timeout=60, interval=0.2):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            pytest.fail("timed out after %d s waiting for %s" % (timeout, what))
-        time.sleep(interval)

@@ -3,7 +3,9 @@
 import uuid
 
 from kubernetes import client
-from nfs_helpers import EXPORT, NFS_SERVER, STORAGE_CLASS, nfs_cat, wait_for
+from nfs_helpers import EXPORT, NFS_SERVER, STORAGE_CLASS, nfs_cat
+
+from tests.support.waiting import wait_for
 
 
 def _claim(core_v1, namespace, name, storage_class=STORAGE_CLASS):

@@ -1,6 +1,8 @@
 """Static mode on the test bed: a 3-replica StatefulSet's claims bind to PVs made before it existed."""
 
-from nfs_helpers import EXPORT, NFS_SERVER, wait_for
+from nfs_helpers import EXPORT, NFS_SERVER
+
+from tests.support.waiting import wait_for
 
 
 def test_a_statefulsets_claims_bind_to_the_pre_created_pvs(

@@ -1,15 +1,13 @@
 """Fixtures for the Redis tests: storage, a namespace per test module, playbook runners.
 
 Storage: by default the test bed's NFS StorageClass (nfs-client, stood up by
-playbooks/testbed_storage.yml, dynamic provisioning), the path the role is for.
+testbed/playbooks/storage.yml, dynamic provisioning), the path the role is for.
 ``REDIS_TEST_STORAGE=static`` pre-creates a StorageClass without provisioner and hostPath
 PersistentVolumes for the module's namespace instead, to tell a storage problem from a
 Redis one.
 """
 
 import os
-import time
-import uuid
 
 import pytest
 from redis_helpers import (
@@ -22,23 +20,14 @@ from redis_helpers import (
     task_result,
 )
 
-from bench.redis_bootstrap.testbed import static_storage
+from tests.support.cluster import fresh_namespace, static_storage
 
 
 @pytest.fixture(scope="module")
 def redis_namespace(core_v1, request):
     """One namespace for a whole test module: its tests build on each other's cluster, in file order."""
-    from kubernetes import client as k8s_client
-
-    name = "t-redis-%s-%s" % (request.module.__name__.split("_")[-1][:12], uuid.uuid4().hex[:5])
-    core_v1.create_namespace(k8s_client.V1Namespace(metadata=k8s_client.V1ObjectMeta(name=name)))
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if core_v1.list_namespaced_service_account(name, field_selector="metadata.name=default").items:
-            break
-        time.sleep(0.1)
-    yield name
-    core_v1.delete_namespace(name)
+    with fresh_namespace(core_v1, "t-redis-" + request.module.__name__.split("_")[-1][:12]) as name:
+        yield name
 
 
 @pytest.fixture(scope="module")

@@ -1,19 +1,17 @@
 """What the Redis tests share: running the role, reaching the pods from the host, waiting."""
 
-import time
 import uuid
-from pathlib import Path
 
-import pytest
 import redis
 
 from testbed import config
+from tests.support import PLAYBOOKS, waiting
+from tests.support.redis_cluster import raw_client
 
-HERE = Path(__file__).parent
-ROLE_PLAYBOOK = HERE / "playbooks" / "redis_cluster.yml"
-MODULE_PLAYBOOK = HERE / "playbooks" / "bootstrap.yml"
-STORAGE_PLAYBOOK = config.REPO_ROOT / "playbooks" / "testbed_storage.yml"
-STORAGE_CLASS = "nfs-client"  # made by playbooks/testbed_storage.yml
+ROLE_PLAYBOOK = PLAYBOOKS / "redis_cluster.yml"
+MODULE_PLAYBOOK = PLAYBOOKS / "redis_cluster_bootstrap.yml"
+STORAGE_PLAYBOOK = config.STORAGE_PLAYBOOK
+STORAGE_CLASS = "nfs-client"  # made by testbed/playbooks/storage.yml
 PASSWORD = "redis-%s" % uuid.uuid4().hex[:8]
 ROLE_TASK = "Form, grow or heal the cluster"
 SCALE_DOWN_TASK = "Move slots and keys off the pods that go, before the StatefulSet shrinks"
@@ -54,23 +52,12 @@ def cluster_client(core_v1, namespace):
 
 
 def node(ip, password=PASSWORD, port=6379):
-    client = redis.Redis(host=ip, port=port, password=password, decode_responses=True, socket_timeout=5)
-    client.response_callbacks.clear()
-    return client
+    return raw_client(ip, port, password)
 
 
 def wait_for(what, predicate, timeout=180, interval=0.5):
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            value = predicate()
-        except (redis.RedisError, OSError):
-            value = None
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            pytest.fail("timed out after %d s waiting for %s" % (timeout, what))
-        time.sleep(interval)
+    """Until ``predicate()`` is truthy; a Redis or network error counts as not yet (a member restarting)."""
+    return waiting.wait_for(what, predicate, timeout, interval, tolerate=(redis.RedisError, OSError))
 
 
 def cluster_nodes(core_v1, namespace):

@@ -5,16 +5,14 @@ after every member restarted at a new address, refuse a foreign member, report a
 password. The same code paths the module runs on the test bed, minus pod discovery.
 """
 
-import os
-import subprocess
 import sys
 import time
 
 import pytest
 import redis
 
-from bench.redis_bootstrap.servers import Servers
 from testbed.testing import collections_path
+from tests.support.redis_servers import Servers
 
 sys.path.insert(0, str(collections_path()))
 
@@ -62,7 +60,7 @@ def missing_keys(port, count):
 @pytest.fixture
 def servers():
     with Servers(8, BASE, password=PASSWORD) as started:
-        time.sleep(2.2)  # Redis's writable delay after start
+        started.wait_writable()
         yield started
 
 
@@ -95,29 +93,13 @@ def test_a_cluster_whose_members_all_restarted_at_new_addresses_heals(servers):
     ports = servers.ports[:6]
     converge(ports, 3, 1)
     write_keys(ports[0], 500)
-    for process in servers.processes[:6]:
-        process.terminate()
-        process.wait()
-    new_ports = [port + 50 for port in ports]
-    restarted = []
-    try:
-        for old, port in zip(ports, new_ports, strict=True):
-            directory = os.path.join(servers.root, str(old))
-            restarted.append(subprocess.Popen(
-                ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--dir", directory,
-                 "--cluster-config-file", "nodes.conf", "--logfile", "redis.log", "--requirepass", PASSWORD,
-                 "--masterauth", PASSWORD, "--cluster-enabled", "yes", "--cluster-node-timeout", "5000",
-                 "--appendonly", "yes"]))
-        time.sleep(2.5)
-        healed = converge(new_ports, 3, 1)
-        assert healed["state"] == "moved"
-        assert set(action["action"] for action in healed["plan"]) == {"meet", "wait_healthy"}
-        assert missing_keys(new_ports[0], 500) == []
-        assert converge(new_ports, 3, 1)["changed"] is False
-    finally:
-        for process in restarted:
-            process.kill()
-            process.wait()
+    new_ports = servers.restart_elsewhere(50, count=6)
+    time.sleep(2.5)
+    healed = converge(new_ports, 3, 1)
+    assert healed["state"] == "moved"
+    assert set(action["action"] for action in healed["plan"]) == {"meet", "wait_healthy"}
+    assert missing_keys(new_ports[0], 500) == []
+    assert converge(new_ports, 3, 1)["changed"] is False
 
 
 def test_a_foreign_member_is_refused_and_nothing_changes(servers):

@@ -18,6 +18,8 @@ from redis_helpers import (
     wait_for,
 )
 
+from tests.support.redis_cluster import cluster_up
+
 KEYS = 300
 
 
@@ -36,12 +38,7 @@ def missing_keys(core_v1, namespace, prefix, count=KEYS):
 
 
 def all_members_ok(core_v1, namespace, size):
-    for ip in pod_ips(core_v1, namespace):
-        info = node(ip).execute_command("CLUSTER", "INFO")
-        if ("cluster_state:ok" not in info or "cluster_slots_ok:16384" not in info
-                or "cluster_known_nodes:%d" % size not in info):
-            return False
-    return True
+    return all(cluster_up(node(ip).execute_command("CLUSTER", "INFO"), size) for ip in pod_ips(core_v1, namespace))
 
 
 def test_role_forms_three_masters_each_with_a_replica(role, redis_namespace):

@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 from kubernetes import client as k8s_client
-from wait_manifests import claim_template, statefulset
+
+from tests.support.manifests import claim_template, statefulset
 
 PLAYBOOK = Path(__file__).parent / "wait.yml"
 WAIT_TASK = "Wait for the StatefulSet's pods in ordinal order"

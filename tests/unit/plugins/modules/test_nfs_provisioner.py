@@ -8,6 +8,8 @@ import pytest
 import yaml
 
 from ansible.module_utils.testing import patch_module_args
+from ansible_collections.stateful.kube.plugins.module_utils.k8s import client
+from ansible_collections.stateful.kube.plugins.module_utils.nfs import run as runner
 from ansible_collections.stateful.kube.plugins.modules import nfs_provisioner as module
 
 
@@ -30,10 +32,10 @@ def test_documentation_matches_the_argument_spec():
 
 @pytest.fixture
 def no_cluster(monkeypatch):
-    def refuse(_module):
+    def refuse(module):
         raise AssertionError("the cluster was contacted for bad options")
 
-    monkeypatch.setattr(module, "Clients", refuse)
+    monkeypatch.setattr(client, "get_api_client", refuse)
 
 
 def _run(args, capsys):
@@ -60,7 +62,7 @@ def test_an_unknown_storage_class_option_fails_before_the_cluster_is_contacted(n
 
 
 def test_an_unreachable_server_fails_validation_before_the_cluster_is_contacted(no_cluster, monkeypatch, capsys):
-    monkeypatch.setattr(module, "nfs_reachable", lambda server: "[Errno 111] Connection refused")
+    monkeypatch.setattr(runner, "nfs_reachable", lambda server: "[Errno 111] Connection refused")
     result = _run({"namespace": "storage", "nfs_server": "10.0.0.5", "nfs_path": "/srv/nfs", "validate": True},
                   capsys)
     assert result["msg"] == ("NFS server 10.0.0.5 is unreachable on port 2049 from this host ([Errno 111] Connection "

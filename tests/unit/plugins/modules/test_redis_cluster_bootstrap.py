@@ -5,6 +5,7 @@ __metaclass__ = type
 import yaml
 
 from ansible_collections.stateful.kube.plugins.module_utils.redis_cluster import diff
+from ansible_collections.stateful.kube.plugins.module_utils.redis_cluster.run import WHAT_TO_DO
 from ansible_collections.stateful.kube.plugins.modules import redis_cluster_bootstrap as module
 
 
@@ -22,7 +23,7 @@ def test_the_password_is_no_log():
 
 
 def test_every_member_error_kind_says_what_to_do():
-    assert set(module.WHAT_TO_DO) == {"auth", "not_cluster", "unreachable", "timeout", "protocol"}
+    assert set(WHAT_TO_DO) == {"auth", "not_cluster", "unreachable", "timeout", "protocol"}
 
 
 def test_the_diff_shows_the_topology_and_only_the_changing_actions():

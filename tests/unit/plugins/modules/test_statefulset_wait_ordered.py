@@ -8,6 +8,7 @@ import pytest
 import yaml
 
 from ansible.module_utils.testing import patch_module_args
+from ansible_collections.stateful.kube.plugins.module_utils.k8s import client
 from ansible_collections.stateful.kube.plugins.modules import statefulset_wait_ordered as module
 
 
@@ -21,15 +22,16 @@ def test_documentation_matches_the_argument_spec():
 
 
 def test_bad_options_fail_before_any_client_is_built(monkeypatch, capsys):
-    def no_client(_module):
+    def no_client(module):
         raise AssertionError("a client was built for bad options")
 
-    monkeypatch.setattr(module, "Clients", no_client)
+    monkeypatch.setattr(client, "get_api_client", no_client)
     with patch_module_args({"name": "Web_1", "namespace": "demo", "timeout": 0}), pytest.raises(SystemExit) as exited:
         module.main()
     assert exited.value.code == 1
     result = json.loads(capsys.readouterr().out)
     assert result["failed"] is True
     assert result["changed"] is False
-    assert result["msg"] == ("name 'Web_1' is not a valid Kubernetes name (lower case letters, digits, '-' and '.'); "
+    assert result["msg"] == ("name 'Web_1' is not a valid DNS-1123 subdomain (lower case letters, digits, '-' and '.', "
+                             "starting and ending with a letter or digit); "
                              "timeout must be a positive number of seconds, got 0")

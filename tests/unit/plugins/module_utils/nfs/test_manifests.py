@@ -87,8 +87,3 @@ def test_storage_class_defaults_archive_and_leave_unset_options_out(dynamic_para
     assert storage_class["parameters"] == {"archiveOnDelete": "true"}
     assert "mountOptions" not in storage_class
     assert storage_class["metadata"]["annotations"] == {manifests.DEFAULT_CLASS_ANNOTATION: "false"}
-
-
-def test_object_id_names_namespaced_and_cluster_objects():
-    assert manifests.object_id({"kind": "Role", "metadata": {"name": "r", "namespace": "n"}}) == "Role n/r"
-    assert manifests.object_id({"kind": "StorageClass", "metadata": {"name": "nfs"}}) == "StorageClass nfs"

@@ -34,7 +34,8 @@ def test_present_needs_a_server_and_an_absolute_path(dynamic_params):
 
 def test_static_mode_checks_its_names_and_needs_its_options(static_params):
     static_params["static"]["statefulset"] = "Redis"
-    assert check_options(static_params)[0].startswith("static.statefulset 'Redis' is not a valid DNS-1123 label")
+    # One rule per kind of name (k8s.names): a StatefulSet's name is a DNS-1123 subdomain.
+    assert check_options(static_params)[0].startswith("static.statefulset 'Redis' is not a valid DNS-1123 subdomain")
     static_params["static"] = None
     assert check_options(static_params) == [
         "mode: static needs the static option (statefulset, claim_template, replicas)"]

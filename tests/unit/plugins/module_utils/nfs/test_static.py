@@ -3,7 +3,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.stateful.kube.plugins.module_utils.nfs import static
-from ansible_collections.stateful.kube.plugins.module_utils.nfs.plan import decide
+from ansible_collections.stateful.kube.plugins.module_utils.nfs.plan import decide, plan_static
 
 OWNER = "data.redis.data"
 
@@ -40,7 +40,7 @@ def test_ordinal_ten_is_named_as_a_number_not_padded(static_params):
 def test_plan_creates_missing_pvs_and_keeps_existing_ones(static_params, served):
     observed = _observed(served, static_params)
     del observed["data-data-redis-1"]
-    actions, problems, kept = static.plan_static(static.static_volumes(static_params), observed, OWNER, "present")
+    actions, problems, kept = plan_static(static.static_volumes(static_params), observed, OWNER, "present")
     assert ([(a["action"], a["object"]) for a in actions], problems, kept) == (
         [("create", "PersistentVolume data-data-redis-1")], [], [])
 
@@ -48,7 +48,7 @@ def test_plan_creates_missing_pvs_and_keeps_existing_ones(static_params, served)
 def test_bigger_size_updates_in_place_even_when_bound(static_params, served):
     observed = _observed(served, static_params, bound=(0, 1, 2))
     static_params["static"]["size"] = "2Gi"
-    actions, problems, kept = static.plan_static(static.static_volumes(static_params), observed, OWNER, "present")
+    actions, problems, kept = plan_static(static.static_volumes(static_params), observed, OWNER, "present")
     assert problems == []
     assert [a["action"] for a in actions] == ["update"] * 3
 
@@ -56,34 +56,34 @@ def test_bigger_size_updates_in_place_even_when_bound(static_params, served):
 def test_a_bound_pv_whose_source_changed_is_left_alone_without_force(static_params, served):
     observed = _observed(served, static_params, bound=(0,))
     static_params["nfs_path"] = "/srv/other"
-    actions, problems, kept = static.plan_static(static.static_volumes(static_params), observed, OWNER, "present")
+    actions, problems, kept = plan_static(static.static_volumes(static_params), observed, OWNER, "present")
     assert [(a["action"], a["object"]) for a in actions] == [
         ("recreate", "PersistentVolume data-data-redis-1"), ("recreate", "PersistentVolume data-data-redis-2")]
     assert problems == ["PersistentVolume data-data-redis-0 is bound to data/data-redis-0 and its NFS source or "
                         "claim differs from the request: it is left as it is; force: true deletes and recreates it "
                         "(the claim must then be recreated too)"]
-    actions, problems, kept = static.plan_static(
+    actions, problems, kept = plan_static(
         static.static_volumes(static_params), observed, OWNER, "present", force=True)
     assert problems == [] and [a["action"] for a in actions] == ["recreate"] * 3
 
 
 def test_absent_keeps_bound_pvs_unless_forced(static_params, served):
     observed = _observed(served, static_params, bound=(0, 2))
-    actions, problems, kept = static.plan_static([], observed, OWNER, "absent")
+    actions, problems, kept = plan_static([], observed, OWNER, "absent")
     assert [(a["action"], a["object"]) for a in actions] == [("delete", "PersistentVolume data-data-redis-1")]
     assert kept == [
         "PersistentVolume data-data-redis-0 is bound to data/data-redis-0: kept (force: true deletes it; the data "
         "on the NFS server stays either way)",
         "PersistentVolume data-data-redis-2 is bound to data/data-redis-2: kept (force: true deletes it; the data "
         "on the NFS server stays either way)"]
-    actions, problems, kept = static.plan_static([], observed, OWNER, "absent", force=True)
+    actions, problems, kept = plan_static([], observed, OWNER, "absent", force=True)
     assert len(actions) == 3 and kept == []
 
 
 def test_absent_never_deletes_a_pv_without_our_label(static_params, served):
     observed = _observed(served, static_params)
     observed["data-data-redis-0"]["metadata"]["labels"] = {}
-    actions, problems, kept = static.plan_static([], observed, OWNER, "absent")
+    actions, problems, kept = plan_static([], observed, OWNER, "absent")
     assert "PersistentVolume data-data-redis-0" not in [a["object"] for a in actions]
 
 

@@ -33,3 +33,40 @@ def load_cluster(name):
 def cluster():
     """``cluster("complete")`` -> ``(members, states, raw)``: a fresh copy each call."""
     return load_cluster
+
+
+class FakeTransport:
+    """A transport answering from captured replies (``raw["replies"]``) or from ``answer(member, command)``.
+
+    Every call is recorded as ``(member name, [command, ...])``.
+    """
+
+    FIELDS = {("CLUSTER", "MYID"): "myid", ("CLUSTER", "INFO"): "cluster_info", ("CLUSTER", "NODES"): "cluster_nodes",
+              ("DBSIZE",): "dbsize", ("INFO", "replication"): "replication"}
+
+    def __init__(self, raw=None, answer=None):
+        self.raw = raw
+        self.answer = answer
+        self.calls = []
+
+    def call(self, member, commands, timeout=None):
+        self.calls.append((member.name, [list(command) for command in commands]))
+        return [self._reply(member, command) for command in commands]
+
+    def _reply(self, member, command):
+        if self.answer is not None:
+            reply = self.answer(member, list(command))
+            if reply is not NotImplemented:
+                return reply
+        return self.raw["replies"][member.name][self.FIELDS[tuple(command)]]
+
+    def sent(self, verb):
+        """``[(member, command)]`` of every command starting with ``verb`` (a list of words)."""
+        return [(name, command) for name, commands in self.calls for command in commands
+                if command[:len(verb)] == verb]
+
+
+@pytest.fixture
+def transport():
+    """``transport(raw=None, answer=None)``: a FakeTransport."""
+    return FakeTransport

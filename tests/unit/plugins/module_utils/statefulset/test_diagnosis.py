@@ -2,8 +2,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.stateful.kube.plugins.module_utils.k8s.diagnosis import claim_facts
+from ansible_collections.stateful.kube.plugins.module_utils.k8s.objects import parse_time
 from ansible_collections.stateful.kube.plugins.module_utils.statefulset import diagnosis
-from ansible_collections.stateful.kube.plugins.module_utils.statefulset.pods import parse_time
 
 # The captured pods all started at 06:42:46 (see test_pods.py).
 STARTED = parse_time("2026-11-22T06:42:46Z")
@@ -75,7 +76,7 @@ def test_failing_readiness_probe_is_quoted_from_the_unhealthy_event(load):
 
 
 def test_unbound_claim_names_the_storage_class_provisioner_and_its_events(load):
-    claim = diagnosis.claim_facts(load("pvc_pending"), load("storageclass_none"), load("events_claim")["items"])
+    claim = claim_facts(load("pvc_pending"), load("storageclass_none"), load("events_claim")["items"])
     assert (claim["name"], claim["phase"], claim["provisioner"]) == ("data-claim-0", "Pending", "example.com/none")
     facts = diagnosis.diagnose(diagnosis.UNSCHEDULABLE, "claim", 0, 1, load("pod_unschedulable_claim"), STARTED,
                                STARTED + 20, events=load("events_unschedulable")["items"], claims=[claim])
@@ -88,7 +89,7 @@ def test_unbound_claim_names_the_storage_class_provisioner_and_its_events(load):
 
 
 def test_claim_of_a_missing_storage_class_says_so(load):
-    claim = diagnosis.claim_facts(load("pvc_pending"), None, [])
+    claim = claim_facts(load("pvc_pending"), None, [])
     facts = diagnosis.diagnose(diagnosis.UNSCHEDULABLE, "claim", 0, 1, load("pod_unschedulable_claim"), STARTED,
                                STARTED + 20, claims=[claim])
     assert "claim data-claim-0 Pending (StorageClass none does not exist)" in facts["message"]
@@ -103,12 +104,3 @@ def test_pod_the_controller_cannot_create_quotes_its_failed_create_event(load):
         '"create Pod quota-0 in StatefulSet quota failed error: pods "quota-0" is forbidden: exceeded quota: pods, '
         'requested: pods=1, used: pods=5, limited: pods=5"; fix what the StatefulSet controller reports (quota, '
         "admission, RBAC, pod template)")
-
-
-def test_events_are_summarised_by_reason_in_the_order_they_last_happened(load):
-    events = load("events_crashloop")["items"]
-    summaries = diagnosis.summarize_events(list(reversed(events)), limit=2)
-    assert [s["reason"] for s in summaries] == ["Started", "BackOff"]
-    assert diagnosis.events_phrase(summaries) == "Started x4, BackOff x3"
-    assert diagnosis.last_message(summaries, "BackOff") == "Back-off restarting failed container"
-    assert diagnosis.last_message(summaries, "Unhealthy") is None

@@ -14,7 +14,8 @@ def test_sensible_options_pass():
 def test_each_bad_option_is_named():
     problems = check_options(dict(GOOD, name="Web_1", timeout=0, replicas=-1, unready_timeout=0))
     assert len(problems) == 4
-    assert problems[0].startswith("name 'Web_1' is not a valid Kubernetes name")
+    # One rule per kind of name (k8s.names): a StatefulSet's name is a DNS-1123 subdomain.
+    assert problems[0].startswith("name 'Web_1' is not a valid DNS-1123 subdomain")
     assert "timeout must be a positive number of seconds, got 0" in problems
 
 

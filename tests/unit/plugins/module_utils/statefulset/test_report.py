@@ -3,7 +3,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.stateful.kube.plugins.module_utils.statefulset import report, rollout
-from ansible_collections.stateful.kube.plugins.module_utils.statefulset.pods import parse_time
+from ansible_collections.stateful.kube.plugins.module_utils.k8s.objects import parse_time
 
 
 def test_pods_created_in_order_have_no_violation():

@@ -2,10 +2,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import pytest
 
+from ansible_collections.stateful.kube.plugins.module_utils.k8s.selectors import selector_of
 from ansible_collections.stateful.kube.plugins.module_utils.statefulset import rollout
-from ansible_collections.stateful.kube.plugins.module_utils.statefulset.pods import parse_time
+from ansible_collections.stateful.kube.plugins.module_utils.k8s.objects import parse_time
 
 NOW = parse_time("2026-11-22T06:44:00Z")
 OLD = "web-9fbc9497b"  # the revision of the captured pods
@@ -28,24 +28,6 @@ def rolling(load, ready=3):
     statefulset["metadata"]["generation"] = statefulset["status"]["observedGeneration"] = 2
     statefulset["status"].update(updateRevision=NEW, readyReplicas=ready)
     return statefulset
-
-
-def test_selector_joins_labels_and_expressions():
-    statefulset = {"spec": {"selector": {
-        "matchLabels": {"app": "web", "tier": "db"},
-        "matchExpressions": [
-            {"key": "zone", "operator": "In", "values": ["a", "b"]},
-            {"key": "canary", "operator": "DoesNotExist"},
-            {"key": "track", "operator": "NotIn", "values": ["old"]},
-            {"key": "owner", "operator": "Exists"},
-        ]}}}
-    assert rollout.selector_of(statefulset) == "app=web,tier=db,zone in (a,b),!canary,track notin (old),owner"
-
-
-def test_unknown_selector_operator_is_an_error_not_a_match_all():
-    with pytest.raises(ValueError):
-        rollout.selector_of({"metadata": {"name": "web"},
-                             "spec": {"selector": {"matchExpressions": [{"key": "a", "operator": "Gt"}]}}})
 
 
 def test_rolling_update_is_not_done_while_a_pod_runs_the_old_revision(load):
@@ -155,7 +137,7 @@ def test_captured_statefulset_with_an_unready_and_a_crashing_pod(load):
     statefulset = load("statefulset_web")
     pods = [load("pod_ready"), load("pod_readiness_failing"), load("pod_crashloop")]
     progress = rollout.classify(statefulset, pods, now=NOW)
-    assert rollout.selector_of(statefulset) == "app=web"
+    assert selector_of(statefulset) == "app=web"
     assert rollout.pod_management_policy(statefulset) == "Parallel"
     assert progress.states == {0: rollout.READY, 1: rollout.NOT_READY, 2: rollout.NOT_READY}
     assert progress.blocking == 1

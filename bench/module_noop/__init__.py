@@ -1,0 +1,1 @@
+"""Benchmark: a module call with nothing to do vs kubernetes.core.k8s_info on the same object."""

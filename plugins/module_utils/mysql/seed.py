@@ -1,0 +1,143 @@
+# -*- coding: utf-8 -*-
+# Copyright: stateful.kube contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Seed a replica with a streamed ``mariadb-backup`` of its source (MariaDB).
+
+How the copy travels: the module opens two exec streams through the API server, one in the
+source pod running ``mariadb-backup --backup --stream=xbstream`` and one in the replica pod
+running ``mbstream -x`` into ``<volume>/seed`` (beside the datadir, on the same claim), and
+relays one into the other. No listener, no extra port, no pod-to-pod route needed: only
+the exec rights the module has anyway. API servers before 1.29 cannot close an exec's
+stdin, so the relay frames the binary stream: each frame is its length on a line, then
+that many bytes (read with ``dd iflag=fullblock``, which never reads past them), and a
+``0`` line ends it. The password goes on stdin into a mode-600 defaults file, as for
+the client.
+
+Then, in the replica: ``mariadb-backup --prepare``, a ``.prepared`` mark (``keep``: move
+the replaced datadir aside; ``discard``: it was empty), and the pod is deleted: its init
+container swaps the copy in before the server starts (the server must not run while its
+datadir changes). The module waits for the new pod's server, reads the GTID position the
+backup recorded and attaches the replica from there.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.stateful.kube.plugins.module_utils.k8s.deadline import poll
+from ansible_collections.stateful.kube.plugins.module_utils.mysql.transport import MemberError, cnf_escape
+
+VOLUME = "/var/lib/mysql-volume"
+SEED_DIR = VOLUME + "/seed"
+BINLOG_INFO = ("/var/lib/mysql/mariadb_backup_binlog_info", "/var/lib/mysql/xtrabackup_binlog_info")
+
+_DEFAULTS = ('umask 077; f="$(mktemp)"; trap \'rm -f "$f"\' EXIT; IFS= read -r user; IFS= read -r pw; '
+             'printf "[client]\\nuser=%s\\npassword=\\"%s\\"\\n" "$user" "$pw" > "$f"; ')
+BACKUP_SCRIPT = _DEFAULTS + (
+    't="$(mktemp -d)"; '
+    'mariadb-backup --defaults-extra-file="$f" --backup --stream=xbstream --protocol=tcp --host=127.0.0.1 '
+    '--port="$0" --target-dir="$t" 2>"$t.log"; status=$?; '
+    'grep -q "completed OK" "$t.log" || { tail -n 5 "$t.log" >&2; status=1; }; rm -rf "$t" "$t.log"; exit $status'
+)
+RECEIVE_SCRIPT = ('rm -rf "%s" && mkdir -p "%s" && '
+                  '{ while IFS= read -r n && [ "$n" -gt 0 ]; do dd bs="$n" count=1 iflag=fullblock status=none '
+                  '|| exit 1; done; } | mbstream -x -C "%s" && echo STREAMED' % (SEED_DIR, SEED_DIR, SEED_DIR))
+PREPARE_SCRIPT = 'mariadb-backup --prepare --target-dir="%s" 2>&1 | tail -n 3' % SEED_DIR
+FRAME = 1 << 20  # bytes per frame (one dd each)
+
+
+def frame(data):
+    """One frame of the relay: the length on a line, then the bytes (``b"0\\n"`` ends the stream)."""
+    return b"%d\n" % len(data) + data
+
+
+class SeedError(Exception):
+    pass
+
+
+def stream_backup(transport, source, replica, user, password, deadline):
+    """Relay ``source``'s backup into ``replica``'s seed folder; returns the bytes relayed."""
+    receiver = transport.open(replica, ["sh", "-c", RECEIVE_SCRIPT], timeout=deadline.remaining(), binary=True)
+    sender = transport.open(source, ["sh", "-c", BACKUP_SCRIPT, str(source.port)], timeout=deadline.remaining(),
+                            binary=True)
+    relayed, pending, sender_err, receiver_out, receiver_err = 0, [], [], [], []
+
+    def forward(chunk, flush=False):
+        pending.append(chunk)
+        if flush or sum(len(c) for c in pending) >= FRAME:
+            data = b"".join(pending)
+            del pending[:]
+            if data:
+                receiver.write_stdin(frame(data))
+        return len(chunk)
+
+    try:
+        sender.write_stdin(("%s\n%s\n" % (user, cnf_escape(password))).encode("utf-8"))
+        while sender.is_open():
+            if deadline.expired():
+                raise SeedError("streaming %s's backup into %s did not finish before the deadline (%d bytes relayed)"
+                                % (source.name, replica.name, relayed))
+            sender.update(timeout=1)
+            if sender.peek_stdout():
+                relayed += forward(sender.read_stdout())
+            if sender.peek_stderr():
+                sender_err.append(sender.read_stderr())
+            if receiver.peek_stderr():
+                receiver_err.append(receiver.read_stderr())
+        # what was left in the buffers when the sender closed
+        if sender.peek_stdout():
+            relayed += forward(sender.read_stdout())
+        if sender.peek_stderr():
+            sender_err.append(sender.read_stderr())
+        forward(b"", flush=True)
+        receiver.write_stdin(b"0\n")
+        while receiver.is_open() and not deadline.expired():
+            receiver.update(timeout=1)
+            if receiver.peek_stdout():
+                receiver_out.append(receiver.read_stdout())
+            if receiver.peek_stderr():
+                receiver_err.append(receiver.read_stderr())
+    finally:
+        sender.close()
+        receiver.close()
+    said = b"".join(receiver_out).decode("utf-8", "replace")
+    if "STREAMED" not in said:
+        raise SeedError("the backup of %s did not arrive whole in %s: %s%s" % (
+            source.name, replica.name, b"".join(sender_err).decode("utf-8", "replace").strip()[-400:],
+            (" / " + b"".join(receiver_err).decode("utf-8", "replace").strip()[-400:]) if receiver_err else ""))
+    return relayed
+
+
+def prepare(transport, replica, replaces_data, deadline):
+    """Apply the copied redo log in the replica pod and mark the copy ready for the init container."""
+    out, err = transport.exec(replica, ["sh", "-c", PREPARE_SCRIPT], "", deadline.remaining())
+    if "completed OK" not in out + err:
+        raise SeedError("mariadb-backup --prepare failed in %s: %s" % (replica.name, (out + err).strip()[-400:]))
+    mark = "keep" if replaces_data else "discard"
+    transport.exec(replica, ["sh", "-c", 'printf %%s %s > "%s/.prepared"' % (mark, SEED_DIR)], "", 30)
+
+
+def backup_position(transport, replica):
+    """The GTID position the backup recorded (now in the replica's datadir)."""
+    out, _err = transport.exec(replica, ["sh", "-c", "cat %s 2>/dev/null | head -n 1" % " ".join(BINLOG_INFO)], "",
+                               30)
+    fields = out.strip().split("\t")
+    if len(fields) < 3:
+        raise SeedError("%s has no backup position after the seed (%r)" % (replica.name, out.strip()[:200]))
+    return fields[2]
+
+
+def wait_answering(transport, member, deadline, interval=1.0):
+    """Poll until the (re-created) server answers; the last MemberError at the deadline."""
+    failure = {}
+
+    def answers():
+        try:
+            transport.query(member, [("ping", "SELECT 1 AS ok")], timeout=min(20, deadline.remaining() + 1))
+            return None
+        except MemberError as e:
+            failure["error"] = e
+            return str(e)
+
+    if poll(answers, deadline, interval) is not None:
+        raise failure["error"]

@@ -1,0 +1,85 @@
+"""Objects the tests and benchmarks make for themselves: namespaces and static storage.
+
+Everything takes clients from the kubernetes library (built from the caller's kubeconfig)
+and removes what it made on the way out.
+"""
+
+import os
+import shutil
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+
+from tests.support.waiting import wait_for
+
+
+def _service_accounts_get_token_secrets(api_client):
+    # Before 1.24 the token controller makes a Secret for every ServiceAccount, and the
+    # ServiceAccount admission refuses pods ("No API token found for service account
+    # default") until it is listed on the account. From 1.24 on there is no such Secret.
+    from kubernetes import client as k8s_client
+
+    minor = k8s_client.VersionApi(api_client).get_code().minor
+    return int("".join(c for c in minor if c.isdigit()) or 0) < 24
+
+
+def create_namespace(core_v1, name, timeout=30):
+    """Create namespace ``name`` and return once pods may be created in it (its default ServiceAccount is ready)."""
+    from kubernetes import client as k8s_client
+
+    core_v1.create_namespace(k8s_client.V1Namespace(metadata=k8s_client.V1ObjectMeta(name=name)))
+    needs_token = _service_accounts_get_token_secrets(core_v1.api_client)
+
+    def default_account_ready():
+        accounts = core_v1.list_namespaced_service_account(name, field_selector="metadata.name=default").items
+        return bool(accounts) and (bool(accounts[0].secrets) or not needs_token)
+
+    wait_for("namespace %s: its default ServiceAccount%s" % (name, " and its token Secret" if needs_token else ""),
+             default_account_ready, timeout=timeout, interval=0.1)
+    return name
+
+
+def unique_name(prefix):
+    """``prefix-xxxxx``, a valid namespace name (prefix cut to fit, lower case, no underscores)."""
+    prefix = "".join(c for c in prefix.replace("_", "-").lower() if c.isalnum() or c == "-")[:56].strip("-")
+    return "%s-%s" % (prefix, uuid.uuid4().hex[:5])
+
+
+@contextmanager
+def fresh_namespace(core_v1, prefix):
+    """A new namespace named ``prefix-xxxxx`` for the block; deleted afterwards (with all in it)."""
+    name = create_namespace(core_v1, unique_name(prefix))
+    try:
+        yield name
+    finally:
+        core_v1.delete_namespace(name)
+
+
+@contextmanager
+def static_storage(api_client, namespace, volumes=10, root="/tmp/stateful-kube-redis-pv"):
+    """A StorageClass without provisioner and ``volumes`` hostPath PVs for ``namespace``; removed afterwards."""
+    from kubernetes import client as k8s_client
+
+    storage = k8s_client.StorageV1Api(api_client)
+    core = k8s_client.CoreV1Api(api_client)
+    name = "static-" + namespace
+    folder = Path(root) / namespace
+    storage.create_storage_class(k8s_client.V1StorageClass(
+        metadata=k8s_client.V1ObjectMeta(name=name), provisioner="kubernetes.io/no-provisioner",
+        volume_binding_mode="Immediate", reclaim_policy="Retain"))
+    for i in range(volumes):
+        path = folder / ("pv-%d" % i)
+        os.makedirs(path, exist_ok=True)
+        core.create_persistent_volume(k8s_client.V1PersistentVolume(
+            metadata=k8s_client.V1ObjectMeta(name="%s-%d" % (name, i)),
+            spec=k8s_client.V1PersistentVolumeSpec(
+                storage_class_name=name, capacity={"storage": "1Gi"}, access_modes=["ReadWriteOnce"],
+                persistent_volume_reclaim_policy="Retain",
+                host_path=k8s_client.V1HostPathVolumeSource(path=str(path)))))
+    try:
+        yield name
+    finally:
+        for i in range(volumes):
+            core.delete_persistent_volume("%s-%d" % (name, i))
+        storage.delete_storage_class(name)
+        shutil.rmtree(folder, ignore_errors=True)

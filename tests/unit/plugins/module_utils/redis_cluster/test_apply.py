@@ -1,0 +1,72 @@
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import pytest
+
+from ansible_collections.stateful.kube.plugins.module_utils.k8s.deadline import Deadline
+from ansible_collections.stateful.kube.plugins.module_utils.redis_cluster import bootstrap
+from ansible_collections.stateful.kube.plugins.module_utils.redis_cluster import classify as c
+from ansible_collections.stateful.kube.plugins.module_utils.redis_cluster.apply import Executor
+from ansible_collections.stateful.kube.plugins.module_utils.redis_cluster.errors import ApplyError, ReplyError
+
+
+def executor(cluster, transport, name, shape, clock, answer=None, seconds=30):
+    members, states, raw = cluster(name)
+    topology = c.classify(members, states, shape).topology
+    fake = transport(raw, answer)
+    return Executor(fake, topology, deadline=Deadline(seconds, clock), sleep=clock.sleep), fake
+
+
+def test_a_meet_sends_every_peer_in_one_round_trip_at_its_current_address(cluster, transport, clock):
+    run, fake = executor(cluster, transport, "scale_up", c.Shape(4, 1), clock,
+                         answer=lambda member, command: "OK" if command[:2] == ["CLUSTER", "MEET"] else NotImplemented)
+    peers = [m for m in run.t.members if m.name in ("redis-0", "redis-1")]
+    run.run([{"action": "meet", "member": "redis-6", "peers": ["redis-0", "redis-1"]}])
+    assert fake.calls == [("redis-6", [["CLUSTER", "MEET", p.host, p.port] for p in peers])]
+
+
+def test_a_wait_polls_until_the_deadline_and_says_what_was_missing(cluster, transport, clock):
+    run, _fake = executor(cluster, transport, "complete", c.Shape(3, 1), clock, seconds=2)
+    run.poll = 0.25
+    checks = []
+    with pytest.raises(ApplyError) as failed:
+        run.wait("redis-3 to know its master", lambda: checks.append(clock.now) or "redis-3 does not know redis-0 yet")
+    assert str(failed.value).endswith("not reached within 2 s: redis-3 does not know redis-0 yet")
+    assert checks == [1000.0 + 0.25 * i for i in range(9)]  # every poll interval, the last at the deadline
+
+
+def test_a_failed_run_puts_the_node_timeout_back(cluster, transport, clock):
+    def answer(member, command):
+        if command[:2] == ["CONFIG", "GET"]:
+            return {"cluster-node-timeout": "5000"}
+        if command[:2] == ["CONFIG", "SET"]:
+            return "OK"
+        if command[:2] == ["CLUSTER", "MEET"]:
+            return ReplyError("ERR Invalid node address specified")
+        return NotImplemented
+
+    run, fake = executor(cluster, transport, "empty", c.Shape(3, 1), clock, answer)
+    with pytest.raises(ApplyError):
+        run.run([{"action": "lower_node_timeout", "members": ["redis-0"], "milliseconds": 500},
+                 {"action": "meet", "member": "redis-0", "peers": ["redis-1"]}])
+    assert fake.sent(["CONFIG", "SET"]) == [("redis-0", ["CONFIG", "SET", "cluster-node-timeout", 500]),
+                                            ("redis-0", ["CONFIG", "SET", "cluster-node-timeout", "5000"])]
+
+
+def test_a_formed_cluster_is_only_checked_and_nothing_changes(cluster, transport, clock):
+    members, _states, raw = cluster("complete")
+    fake = transport(raw)
+    result, classification = bootstrap.run(fake, members, c.Shape(3, 1), clock=clock, sleep=clock.sleep)
+    assert (classification.state, result["changed"]) == (c.COMPLETE, False)
+    assert [a["action"] for a in result["plan"]] == ["wait_healthy"]
+    reads = (["CLUSTER", "MYID"], ["CLUSTER", "INFO"], ["CLUSTER", "NODES"], ["DBSIZE"], ["INFO", "replication"])
+    assert all(command in reads for _name, commands in fake.calls for command in commands)
+
+
+def test_check_mode_plans_without_sending_a_change(cluster, transport, clock):
+    members, _states, raw = cluster("empty")
+    fake = transport(raw)
+    result, _classification = bootstrap.run(fake, members, c.Shape(3, 1), check_mode=True, clock=clock)
+    assert result["changed"] and result["plan"][0]["action"] == "lower_node_timeout"
+    assert len(fake.calls) == len(members)  # the observe round trips only
