@@ -13,6 +13,8 @@ from testbed import config, network
 from testbed.controlplane import components, kubeconfig, pki, processes
 
 BUILD_SCRIPT = config.REPO_ROOT / "testbed" / "scripts" / "build-kube.sh"
+MODULE_BUILD_SCRIPT = config.REPO_ROOT / "testbed" / "scripts" / "build-kube-modules.sh"
+PROXY_UNREACHABLE = 3  # build-kube-modules.sh's exit status when the Go module proxy cannot be reached
 
 # name -> (argv builder, program name to recognise it by, seconds to become healthy)
 CONTROL_PLANE = (
@@ -29,12 +31,35 @@ def _say(message):
     print("testbed: " + message, flush=True)
 
 
-def kube_binaries():
-    """Build the control plane once (cached under ~/.cache/stateful-kube) and return its folder."""
+def kube_binaries(version):
+    """Build the control plane of ``version`` once (cached under ~/.cache/stateful-kube).
+
+    Returns (folder of the binaries, the release actually built): 1.20 stands in, loudly,
+    when the Go module proxy cannot be reached.
+    """
+    release = config.KUBE_RELEASES[version]
+    if release["module_version"]:
+        env = dict(os.environ, KUBE_VERSION=release["module_version"], ETCD_VERSION=release["etcd_version"])
+        result = subprocess.run(["bash", str(MODULE_BUILD_SCRIPT)], stdout=subprocess.PIPE, text=True, env=env)
+        if result.returncode == 0:
+            return Path(result.stdout.strip().splitlines()[-1]), version
+        if result.returncode != PROXY_UNREACHABLE:
+            raise SystemExit("testbed: building Kubernetes %s failed (see above)" % release["module_version"])
+        _say("the Go module proxy cannot be reached: falling back to Kubernetes %s from Debian's source package"
+             % config.OLDEST_KUBE_VERSION)
+        version = config.OLDEST_KUBE_VERSION
     result = subprocess.run(["bash", str(BUILD_SCRIPT)], stdout=subprocess.PIPE, text=True)
     if result.returncode != 0:
         raise SystemExit("testbed: building the control plane failed (see above)")
-    return Path(result.stdout.strip().splitlines()[-1])
+    return Path(result.stdout.strip().splitlines()[-1]), version
+
+
+def running_version():
+    """The release of the bed that runs (or ran last), or None."""
+    try:
+        return config.RUNNING_VERSION_FILE.read_text().strip() or None
+    except OSError:
+        return None
 
 
 def is_up():
@@ -80,10 +105,15 @@ def down(quiet=False):
 
 def _up():
     started = time.monotonic()
+    asked = config.kube_version()
     if is_up():
-        _say("already up (%s); KUBECONFIG=%s" % (", ".join(config.NODE_NAMES), config.KUBECONFIG))
+        if running_version() not in (asked, None):
+            raise SystemExit("testbed: Kubernetes %s is up, %s was asked for: `make testbed-down` first"
+                             % (running_version(), asked))
+        _say("already up (Kubernetes %s: %s); KUBECONFIG=%s" % (running_version(), ", ".join(config.NODE_NAMES),
+                                                                 config.KUBECONFIG))
         return
-    bin_dir = kube_binaries()
+    bin_dir, version = kube_binaries(asked)
     # A half-up test bed (a crash, a reboot) is cleaned first: a known state is faster to
     # reach from nothing than to repair piece by piece.
     _down(quiet=True)
@@ -96,8 +126,9 @@ def _up():
     kubeconfig.write(config.STATE_DIR / "node-agent.kubeconfig", "node-agent")
 
     env = {"PATH": "%s:%s" % (bin_dir, os.environ.get("PATH", ""))}
+    config.RUNNING_VERSION_FILE.write_text(version + "\n")
     for name, argv, program, timeout in CONTROL_PLANE:
-        processes.start(name, argv(bin_dir), env=env)
+        processes.start(name, argv(bin_dir, version), env=env)
         components.wait_healthy(name, timeout, lambda n=name, p=program: processes.running_pid(n, p) is not None)
 
     processes.start(
@@ -115,8 +146,8 @@ def _up():
         time.sleep(0.1)
     # The admin kubeconfig is written last: its existence means "the test bed is usable".
     kubeconfig.write(config.KUBECONFIG, "admin")
-    _say("up in %.1f s: %d nodes Ready; KUBECONFIG=%s" % (time.monotonic() - started, len(config.NODE_NAMES),
-                                                            config.KUBECONFIG))
+    _say("up in %.1f s: Kubernetes %s, %d nodes Ready; KUBECONFIG=%s"
+         % (time.monotonic() - started, version, len(config.NODE_NAMES), config.KUBECONFIG))
 
 
 def _down(quiet):
@@ -152,4 +183,5 @@ def status():
         pid = processes.running_pid(name, program)
         print("%-24s %s" % (name, "pid %d" % pid if pid else "stopped"))
     print("%-24s %d/%d Ready" % ("nodes", nodes_ready(), len(config.NODE_NAMES)))
+    print("%-24s %s" % ("kubernetes", running_version() or "-"))
     return 0 if is_up() else 3

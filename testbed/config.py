@@ -20,6 +20,7 @@ LOG_DIR = STATE_DIR / "logs"  # control plane and node agent logs
 ETCD_DATA_DIR = STATE_DIR / "etcd"
 PODS_DIR = STATE_DIR / "pods"  # per-pod state: volumes, container logs, pid files
 KUBECONFIG = STATE_DIR / "kubeconfig"
+RUNNING_VERSION_FILE = STATE_DIR / "kube-version"  # the release the running bed is, e.g. "1.37"
 
 BRIDGE = "skube0"
 BRIDGE_ADDRESS = "10.244.0.1"
@@ -29,6 +30,30 @@ SERVICE_CIDR = "10.96.0.0/16"
 KUBERNETES_SERVICE_IP = "10.96.0.1"
 
 NODE_NAMES = ("node-1", "node-2", "node-3")
+
+# Which Kubernetes the bed runs: KUBE_VERSION=1.37 (the default, the newest release the
+# Go module proxy serves that builds with /usr/local/go) or 1.20 (Debian's source
+# package, the oldest release we claim). Each release: where it is built from, and etcd.
+KUBE_RELEASES = {
+    # k8s.io/kubernetes from the Go module proxy (testbed/scripts/build-kube-modules.sh),
+    # with etcd 3.6 built the same way: with Debian's 3.4.23 the API server runs but turns
+    # off consistent reads from its watch cache (no RequestWatchProgress before 3.4.31).
+    "1.37": {"module_version": "v1.37.2", "etcd_version": "v3.6.16"},
+    # Debian's kubernetes 1.20.2 source package (testbed/scripts/build-kube.sh), with
+    # Debian's etcd 3.4; also the fallback when the Go module proxy cannot be reached.
+    "1.20": {"module_version": None, "etcd_version": None},
+}
+DEFAULT_KUBE_VERSION = "1.37"
+OLDEST_KUBE_VERSION = "1.20"
+
+
+def kube_version():
+    """The release asked for (KUBE_VERSION: "1.37", "v1.37.2" and "1.37.2" all mean 1.37)."""
+    asked = os.environ.get("KUBE_VERSION") or DEFAULT_KUBE_VERSION
+    minor = ".".join(asked.lstrip("v").split(".")[:2])
+    if minor not in KUBE_RELEASES:
+        raise SystemExit("testbed: KUBE_VERSION=%s: the test bed runs %s" % (asked, ", ".join(KUBE_RELEASES)))
+    return minor
 
 
 def node_address(index):

@@ -1,9 +1,11 @@
 """How each control plane component is started and how we know it is healthy.
 
-The flags are the ones Kubernetes 1.20 needs (see testbed/README.md): service account
-issuer and keys on the API server, the signing key and root CA on the controller-manager
+The flags are the ones Kubernetes needs (see testbed/README.md): service account issuer
+and keys on the API server, the signing key and root CA on the controller-manager
 (without them the ServiceAccount admission rejects every pod), no insecure ports, no
-leader election (one instance each, and election costs seconds at start).
+leader election (one instance each, and election costs seconds at start). ``version``
+is the release ("1.20", "1.37"): 1.24 removed the insecure-port flags that 1.20 needs
+to turn its insecure ports off.
 """
 
 import json
@@ -16,9 +18,14 @@ from testbed import config
 from testbed.controlplane import pki
 
 
-def etcd_argv(bin_dir):
+def _minor(version):
+    return int(version.split(".")[1])
+
+
+def etcd_argv(bin_dir, version):
+    etcd = config.KUBE_RELEASES[version]["etcd_version"]
     return [
-        "etcd",
+        str(bin_dir / ("etcd-" + etcd)) if etcd else "etcd",
         "--name=testbed",
         "--data-dir=%s" % config.ETCD_DATA_DIR,
         "--listen-client-urls=%s" % config.ETCD_CLIENT_URL,
@@ -33,15 +40,16 @@ def etcd_argv(bin_dir):
     ]
 
 
-def apiserver_argv(bin_dir):
+def apiserver_argv(bin_dir, version):
     p = config.PKI_DIR
+    insecure_port = ["--insecure-port=0"] if _minor(version) < 24 else []
     return [
         str(bin_dir / "kube-apiserver"),
         "--etcd-servers=%s" % config.ETCD_CLIENT_URL,
         "--bind-address=%s" % config.BRIDGE_ADDRESS,
         "--advertise-address=%s" % config.BRIDGE_ADDRESS,
         "--secure-port=%d" % config.APISERVER_PORT,
-        "--insecure-port=0",
+        *insecure_port,
         "--tls-cert-file=%s" % (p / "apiserver.crt"),
         "--tls-private-key-file=%s" % (p / "apiserver.key"),
         "--client-ca-file=%s" % (p / "ca.crt"),
@@ -61,7 +69,7 @@ def apiserver_argv(bin_dir):
     ]
 
 
-def controller_manager_argv(bin_dir):
+def controller_manager_argv(bin_dir, version):
     p = config.PKI_DIR
     kubeconfig = config.STATE_DIR / "controller-manager.kubeconfig"
     return [
@@ -71,7 +79,7 @@ def controller_manager_argv(bin_dir):
         "--authorization-kubeconfig=%s" % kubeconfig,
         "--bind-address=127.0.0.1",
         "--secure-port=%d" % config.CONTROLLER_MANAGER_PORT,
-        "--port=0",
+        *(["--port=0"] if _minor(version) < 24 else []),
         "--service-account-private-key-file=%s" % (p / "sa.key"),
         "--root-ca-file=%s" % (p / "ca.crt"),
         "--cluster-signing-cert-file=%s" % (p / "ca.crt"),
@@ -85,7 +93,7 @@ def controller_manager_argv(bin_dir):
     ]
 
 
-def scheduler_argv(bin_dir):
+def scheduler_argv(bin_dir, version):
     kubeconfig = config.STATE_DIR / "scheduler.kubeconfig"
     return [
         str(bin_dir / "kube-scheduler"),
@@ -94,7 +102,7 @@ def scheduler_argv(bin_dir):
         "--authorization-kubeconfig=%s" % kubeconfig,
         "--bind-address=127.0.0.1",
         "--secure-port=%d" % config.SCHEDULER_PORT,
-        "--port=0",
+        *(["--port=0"] if _minor(version) < 24 else []),
         "--leader-elect=false",
         "--profiling=false",
         "--v=1",

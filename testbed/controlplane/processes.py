@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 from testbed import config
+from testbed.procfs import running
 
 
 def pid_file(name):
@@ -82,19 +83,14 @@ def _terminate(pid, grace):
 
 
 def _alive(pid):
-    try:
-        # A zombie is gone for our purposes; reap it if it is our child.
-        with open("/proc/%d/stat" % pid) as f:
-            state = f.read().rsplit(")", 1)[1].split()[0]
-        if state == "Z":
-            try:
-                os.waitpid(pid, os.WNOHANG)
-            except ChildProcessError:
-                pass
-            return False
+    if running(pid):
         return True
-    except OSError:
-        return False
+    # A zombie is gone for our purposes; reap it if it is our child.
+    try:
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        pass
+    return False
 
 
 def stop_pid_file(path, program, grace=10.0):

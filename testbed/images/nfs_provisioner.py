@@ -19,9 +19,15 @@ It does what the upstream README documents, and nothing else:
   or ``retain``) decides, else ``archiveOnDelete`` (default true) renames the directory to
   ``archived-<directory>``, false removes it; then the PV is deleted.
 
-Differences, on purpose: no leader election (the test bed runs one replica, and the
-Deployment's Recreate strategy never runs two); it polls the API every second instead of
-keeping informers; events are recorded for success and failure only.
+Like upstream, it keeps watches (list, then watch from the list's resourceVersion; the
+test bed's Informer) on claims, volumes and StorageClasses and acts when they change, and
+several replicas elect a leader through a coordination.k8s.io Lease named after the
+provisioner (``/`` replaced by ``-``) in the pod's namespace, with upstream's timings:
+15 s lease, retried every 2 s, leadership given up when not renewed for 10 s. Only the
+leader provisions; a leader stopped by SIGTERM releases the Lease so that another
+replica takes over at its next try (2 s), and one that dies without releasing it is
+replaced once its lease has run out (15 s). Difference, on purpose: events are recorded
+for success and failure only.
 """
 
 import json
@@ -30,12 +36,21 @@ import os
 import re
 import shutil
 import signal
+import socket
 import sys
+import threading
 import time
+import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
 MOUNT_PATH = Path("/persistentvolumes")
-POLL_SECONDS = 1.0
+SA_NAMESPACE_FILE = Path("/var/run/secrets/kubernetes.io/serviceaccount/namespace")
+# sig-storage-lib-external-provisioner's defaults.
+LEASE_SECONDS = 15
+RENEW_DEADLINE_SECONDS = 10
+RETRY_SECONDS = 2
+RESYNC_SECONDS = 30  # a full pass even without changes, as an informer's resync
 ANN_PROVISIONED_BY = "pv.kubernetes.io/provisioned-by"
 # Set on a claim by the PV controller to name the provisioner that should act on it.
 ANN_STORAGE_PROVISIONER = ("volume.beta.kubernetes.io/storage-provisioner", "volume.kubernetes.io/storage-provisioner")
@@ -142,20 +157,13 @@ class Provisioner:
         response = method(*args, _preload_content=False, _request_timeout=10)
         return json.loads(response.data)
 
-    def storage_classes(self):
-        from kubernetes import client
-
-        storage = client.StorageV1Api(self.core.api_client)
-        items = self._get(storage.list_storage_class)["items"]
-        return {item["metadata"]["name"]: item for item in items}
-
-    def run_once(self):
-        classes = self.storage_classes()
-        for claim in self._get(self.core.list_persistent_volume_claim_for_all_namespaces)["items"]:
+    def reconcile(self, claims, volumes, classes):
+        """One pass over the watched objects (dicts by name): provision and delete what is due."""
+        for claim in list(claims.values()):
             storage_class = classes.get(claim["spec"].get("storageClassName") or "")
             if wants_us(claim, storage_class, self.name):
                 self.provision(claim, storage_class)
-        for volume in self._get(self.core.list_persistent_volume)["items"]:
+        for volume in list(volumes.values()):
             if released_ours(volume, self.name):
                 self.delete(volume, classes.get(volume["spec"].get("storageClassName") or ""))
 
@@ -241,6 +249,142 @@ class Provisioner:
             log.warning("cannot record event %s: %s", reason, e.reason)
 
 
+# -- leader election -----------------------------------------------------------------
+
+
+def lock_name(provisioner_name):
+    return provisioner_name.replace("/", "-")
+
+
+def _micro_time():
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+class LeaderElection:
+    """client-go's leader election on a Lease, for one candidate.
+
+    Expiry is judged on this process's own clock, from when it last saw the record change
+    (as client-go does), never by comparing the holder's renewTime with our clock.
+    """
+
+    def __init__(self, coordination, namespace, name, identity, clock=time.monotonic):
+        self.api = coordination
+        self.namespace = namespace
+        self.name = name
+        self.identity = identity
+        self.clock = clock
+        self.observed = None  # (holder, renewTime) last seen
+        self.observed_at = None
+        self.renewed_at = None  # when we last renewed, while leading
+
+    @property
+    def leading(self):
+        return self.renewed_at is not None and self.clock() - self.renewed_at < RENEW_DEADLINE_SECONDS
+
+    def _spec(self, transitions, acquired=None):
+        now = _micro_time()
+        return {"holderIdentity": self.identity, "leaseDurationSeconds": LEASE_SECONDS,
+                "acquireTime": acquired or now, "renewTime": now, "leaseTransitions": transitions}
+
+    def _read(self):
+        response = self.api.read_namespaced_lease(self.name, self.namespace, _preload_content=False,
+                                                  _request_timeout=5)
+        return json.loads(response.data)
+
+    def try_acquire_or_renew(self):
+        """One attempt; True while we lead."""
+        from kubernetes.client.rest import ApiException
+
+        try:
+            lease = self._read()
+        except ApiException as e:
+            if e.status != 404:
+                raise
+            body = {"metadata": {"name": self.name, "namespace": self.namespace}, "spec": self._spec(0)}
+            try:
+                self.api.create_namespaced_lease(self.namespace, body, _request_timeout=5)
+            except ApiException as conflict:
+                if conflict.status == 409:
+                    return False
+                raise
+            return self._won()
+        spec = lease.get("spec") or {}
+        record = (spec.get("holderIdentity") or "", spec.get("renewTime"))
+        if record != self.observed:
+            self.observed, self.observed_at = record, self.clock()
+        holder = record[0]
+        duration = spec.get("leaseDurationSeconds") or LEASE_SECONDS
+        if holder and holder != self.identity and self.clock() - self.observed_at < duration:
+            self.renewed_at = None
+            return False
+        transitions = spec.get("leaseTransitions") or 0
+        if holder == self.identity:
+            lease["spec"] = self._spec(transitions, spec.get("acquireTime"))
+        else:
+            lease["spec"] = self._spec(transitions + 1)
+        try:
+            # The read's resourceVersion is in the body: a rival's update in between makes ours a 409.
+            self.api.replace_namespaced_lease(self.name, self.namespace, lease, _request_timeout=5)
+        except ApiException as e:
+            if e.status == 409:
+                return self.leading
+            raise
+        return self._won()
+
+    def _won(self):
+        if self.renewed_at is None:
+            log.info("leading: lease %s/%s held by %s", self.namespace, self.name, self.identity)
+        self.renewed_at = self.clock()
+        return True
+
+    def release(self):
+        """Give the lease up (on SIGTERM), so that another replica need not wait for it to run out."""
+        if self.renewed_at is None:
+            return
+        lease = self._read()
+        if (lease.get("spec") or {}).get("holderIdentity") != self.identity:
+            return
+        lease["spec"].update(holderIdentity="", leaseDurationSeconds=1, renewTime=_micro_time())
+        self.api.replace_namespaced_lease(self.name, self.namespace, lease, _request_timeout=5)
+        self.renewed_at = None
+        log.info("released lease %s/%s", self.namespace, self.name)
+
+
+# -- watching ----------------------------------------------------------------------------
+
+
+class Watched:
+    """The objects of one kind, kept current by a watch; any change wakes the main loop."""
+
+    def __init__(self, name, list_call, wake):
+        from testbed.watch import Informer
+
+        self.objects = {}
+        self.lock = threading.Lock()
+        self.wake = wake
+        self.informer = Informer(name, list_call, self._on_event)
+
+    @staticmethod
+    def _key(obj):
+        return "%s/%s" % (obj["metadata"].get("namespace", ""), obj["metadata"]["name"])
+
+    def _on_event(self, kind, obj):
+        with self.lock:
+            if kind == "SYNC":
+                self.objects = {self._key(o): o for o in obj}
+            elif kind == "DELETED":
+                self.objects.pop(self._key(obj), None)
+            else:
+                self.objects[self._key(obj)] = obj
+        self.wake.set()
+
+    def snapshot(self, by_name=False):
+        with self.lock:
+            if by_name:
+                return {o["metadata"]["name"]: o for o in self.objects.values()}
+            return dict(self.objects)
+
+
 def main():
     logging.basicConfig(stream=sys.stdout, level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     missing = [key for key in ("PROVISIONER_NAME", "NFS_SERVER", "NFS_PATH") if not os.environ.get(key)]
@@ -255,19 +399,56 @@ def main():
 
     config.load_incluster_config()
     core = client.CoreV1Api()
+    storage = client.StorageV1Api(core.api_client)
     provisioner = Provisioner(core, os.environ["PROVISIONER_NAME"], os.environ["NFS_SERVER"], os.environ["NFS_PATH"])
-    stopping = []
-    signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
-    log.info("provisioner %s: %s:%s mounted at %s", provisioner.name, provisioner.server, provisioner.share_path,
-             MOUNT_PATH)
-    while not stopping:
-        try:
-            provisioner.run_once()
-        except Exception as e:  # noqa: BLE001 - the API may be briefly away; keep serving like upstream
-            log.warning("pass failed, retrying: %s", e)
-        deadline = time.monotonic() + POLL_SECONDS
-        while not stopping and time.monotonic() < deadline:
-            time.sleep(0.1)
+    namespace = SA_NAMESPACE_FILE.read_text().strip() if SA_NAMESPACE_FILE.exists() else "default"
+    identity = "%s_%s" % (socket.gethostname(), uuid.uuid4())
+    election = LeaderElection(client.CoordinationV1Api(core.api_client), namespace, lock_name(provisioner.name),
+                              identity)
+    stopping = threading.Event()
+    wake = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: (stopping.set(), wake.set()))
+    log.info("provisioner %s: %s:%s mounted at %s; candidate %s for lease %s/%s", provisioner.name,
+             provisioner.server, provisioner.share_path, MOUNT_PATH, identity, namespace, election.name)
+    watched = {
+        "claims": Watched("claims", core.list_persistent_volume_claim_for_all_namespaces, wake),
+        "volumes": Watched("volumes", core.list_persistent_volume, wake),
+        "classes": Watched("classes", storage.list_storage_class, wake),
+    }
+    for item in watched.values():
+        item.informer.start()
+    next_try = next_resync = 0.0
+    was_leading = False
+    while not stopping.is_set():
+        now = time.monotonic()
+        if now >= next_try:
+            try:
+                election.try_acquire_or_renew()
+            except Exception as e:  # noqa: BLE001 - the API may be briefly away; leadership lapses on its own
+                log.warning("lease %s: %s", election.name, e)
+            next_try = now + RETRY_SECONDS
+        leading = election.leading
+        if was_leading and not leading:
+            log.info("not leading any more")
+        if leading and (wake.is_set() or not was_leading or now >= next_resync):
+            wake.clear()
+            try:
+                provisioner.reconcile(watched["claims"].snapshot(), watched["volumes"].snapshot(),
+                                      watched["classes"].snapshot(by_name=True))
+            except Exception as e:  # noqa: BLE001 - keep serving like upstream; the next change retries
+                log.warning("pass failed, retrying: %s", e)
+            next_resync = now + RESYNC_SECONDS
+        was_leading = leading
+        if not leading:
+            wake.clear()  # changes seen while following are covered by the first pass as leader
+        until = min(next_try, next_resync) if leading else next_try
+        wake.wait(max(0.0, until - time.monotonic()))
+    for item in watched.values():
+        item.informer.stop()
+    try:
+        election.release()
+    except Exception as e:  # noqa: BLE001 - the lease then runs out on its own
+        log.warning("releasing lease %s: %s", election.name, e)
     log.info("stopping on SIGTERM")
     return 0
 

@@ -12,8 +12,8 @@ from testbed.node.dns import Dns
 from testbed.node.events import EventRecorder
 from testbed.node.kube import Kube, raw
 from testbed.node.nodes import Heartbeat, Node
-from testbed.node.watch import Informer, wait_synced
 from testbed.node.worker import PodWorker
+from testbed.watch import Informer, wait_synced
 
 log = logging.getLogger(__name__)
 

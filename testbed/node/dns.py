@@ -19,7 +19,7 @@ import threading
 from pathlib import Path
 
 from testbed import config
-from testbed.node.watch import Informer
+from testbed.watch import Informer
 
 log = logging.getLogger(__name__)
 

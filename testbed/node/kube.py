@@ -24,6 +24,7 @@ class Kube:
         self.api_client = client.ApiClient(configuration)
         self.core = client.CoreV1Api(self.api_client)
         self.coordination = client.CoordinationV1Api(self.api_client)
+        self.version = client.VersionApi(self.api_client)
 
 
 def raw(call, *args, **kwargs):

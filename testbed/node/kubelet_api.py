@@ -35,6 +35,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from testbed import config
 from testbed.node import remotecommand, state, websocket
+from testbed.procfs import running
 
 LOG = logging.getLogger("testbed.kubelet_api")
 
@@ -140,17 +141,6 @@ def _log_run(record, container, previous):
     return runs[-1]
 
 
-def _running(pid):
-    """True for a live process; a zombie (exited, not yet reaped by its parent) has ended."""
-    if pid is None:
-        return False
-    try:
-        with open("/proc/%d/stat" % pid) as handle:
-            return handle.read().rpartition(")")[2].split()[0] != "Z"
-    except (OSError, IndexError):
-        return False
-
-
 class _RunWatch:
     """Tells whether a container run whose log is being followed has ended."""
 
@@ -162,7 +152,7 @@ class _RunWatch:
     def ended(self):
         if state.log_runs(self.record, self.container)[-1:] != [self.run]:
             return True  # a newer run started (or the pod's state went away)
-        if _running(state.container_pid(self.record, self.container)):
+        if running(state.container_pid(self.record, self.container)):
             self.seen_running = True
             self.missing_since = None
             return False
@@ -354,10 +344,13 @@ class KubeletHandler(BaseHTTPRequestHandler):
                 HTTPStatus.NOT_FOUND,
                 'container "%s" in pod "%s/%s" is not running' % (container, namespace, pod),
             )
+        if self.headers.get("Upgrade", "").lower() == "spdy/3.1":
+            self._exec_spdy(namespace, pod, container, command, streams, record, pid)
+            return
         if not websocket.is_upgrade(self.headers):
             raise RequestError(
                 HTTPStatus.BAD_REQUEST,
-                "exec needs a WebSocket upgrade (channel.k8s.io protocols); got Upgrade: %r"
+                "exec needs a WebSocket or SPDY/3.1 upgrade (channel.k8s.io protocols); got Upgrade: %r"
                 % self.headers.get("Upgrade", ""),
             )
         offered = websocket.offered_protocols(self.headers)
@@ -392,7 +385,42 @@ class KubeletHandler(BaseHTTPRequestHandler):
         code = session.run()
         ran = time.monotonic() - started
         session.close()
-        LOG.debug("exec %s/%s/%s %s (%s): exit %s, %.3f s", namespace, pod, container, command, protocol, code, ran)
+        LOG.info("exec %s/%s/%s %s (WebSocket, %s): exit %s, %.3f s", namespace, pod, container, command, protocol,
+                 code, ran)
+
+    def _exec_spdy(self, namespace, pod, container, command, streams, record, pid):
+        """Exec over SPDY/3.1: what a 1.30+ API server speaks when it translates kubectl's WebSocket."""
+        offered = [v.strip() for value in self.headers.get_all("X-Stream-Protocol-Version") or ()
+                   for v in value.split(",") if v.strip()]
+        protocol = remotecommand.choose_spdy_protocol(offered)
+        if protocol is None:
+            raise RequestError(
+                HTTPStatus.FORBIDDEN,
+                "none of the offered stream protocols %s is one of %s" % (offered, list(remotecommand.SPDY_PROTOCOLS)),
+            )
+        expected = {"error"} | {name for name in ("stdin", "stdout") if streams[name]}
+        if streams["stderr"] and not streams["tty"]:
+            expected.add("stderr")
+        started = time.monotonic()
+        try:
+            process = remotecommand.ContainerProcess(
+                pid, command, streams["stdin"], streams["stdout"], streams["stderr"], streams["tty"],
+                launch_env=state.launch_env(record, container),
+            )
+        except OSError as error:
+            raise RequestError(HTTPStatus.INTERNAL_SERVER_ERROR, "cannot start %s: %s" % (command, error)) from None
+        self.send_response(HTTPStatus.SWITCHING_PROTOCOLS)
+        self.send_header("Connection", "Upgrade")
+        self.send_header("Upgrade", "SPDY/3.1")
+        self.send_header("X-Stream-Protocol-Version", protocol)
+        self.end_headers()
+        self.close_connection = True
+        self.request.settimeout(None)
+        session = remotecommand.SpdySession(self.request, protocol, process, expected, log=LOG.info)
+        code = session.run()
+        session.close()
+        LOG.info("exec %s/%s/%s %s (SPDY, %s): exit %s, %.3f s", namespace, pod, container, command, protocol, code,
+                  time.monotonic() - started)
 
 
 class KubeletServer(ThreadingHTTPServer):

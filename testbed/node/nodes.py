@@ -18,7 +18,6 @@ log = logging.getLogger(__name__)
 LEASE_SECONDS = 40
 RENEW_SECONDS = 10
 STATUS_SECONDS = 60
-KUBELET_VERSION = "v1.20.2"
 
 
 @dataclass
@@ -46,7 +45,8 @@ def _conditions(stamp):
              "lastTransitionTime": stamp} for t, s, r, m in rows]
 
 
-def node_status(node, stamp):
+def node_status(node, stamp, version):
+    """``version`` is the API server's: the nodes claim the release of the control plane they run with."""
     return {
         "capacity": dict(NODE_CAPACITY),
         "allocatable": dict(NODE_CAPACITY),
@@ -60,8 +60,8 @@ def node_status(node, stamp):
             "kernelVersion": platform.release(),
             "osImage": "stateful.kube test bed",
             "containerRuntimeVersion": "testbed://1.0",
-            "kubeletVersion": KUBELET_VERSION,
-            "kubeProxyVersion": KUBELET_VERSION,
+            "kubeletVersion": version,
+            "kubeProxyVersion": version,
             "operatingSystem": "linux",
             "architecture": "amd64",
         },
@@ -76,9 +76,11 @@ class Heartbeat:
         self.nodes = nodes
         self.stopped = threading.Event()
         self.uids = {}
+        self.version = None
         self.thread = threading.Thread(target=self._run, name="heartbeat", daemon=True)
 
     def register(self):
+        self.version = raw(self.kube.version.get_code)["gitVersion"]
         for node in self.nodes:
             stamp = now()
             body = {
@@ -93,7 +95,7 @@ class Heartbeat:
                     },
                 },
                 "spec": {},
-                "status": node_status(node, stamp),
+                "status": node_status(node, stamp, self.version),
             }
             try:
                 created = raw(self.kube.core.create_node, body)
@@ -114,7 +116,7 @@ class Heartbeat:
         self.stopped.set()
 
     def _status(self, node):
-        raw(self.kube.core.patch_node_status, node.name, {"status": node_status(node, now())},
+        raw(self.kube.core.patch_node_status, node.name, {"status": node_status(node, now(), self.version)},
             _content_type=STRATEGIC_MERGE)
 
     def _lease(self, node):

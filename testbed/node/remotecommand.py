@@ -24,7 +24,7 @@ import subprocess
 import termios
 import time
 
-from testbed.node import websocket
+from testbed.node import spdy, websocket
 
 STDIN, STDOUT, STDERR, ERROR, RESIZE = 0, 1, 2, 3, 4
 CLOSE_CHANNEL = 255
@@ -392,3 +392,199 @@ class ChannelSession:
                             self.client_open = False
                 except (OSError, ValueError, websocket.ProtocolError):
                     break
+
+
+SPDY_PROTOCOLS = (V4, "v3.channel.k8s.io", "v2.channel.k8s.io", "channel.k8s.io")
+STREAM_CREATION_TIMEOUT = 30.0  # the kubelet's default for the client to open its streams
+
+
+def choose_spdy_protocol(offered):
+    """The X-Stream-Protocol-Version to answer an SPDY upgrade with, or None.
+
+    Over SPDY the kubelet speaks up to v4 (the API server also offers v5, which over
+    SPDY means the same as v4: SPDY has its own half-close).
+    """
+    for protocol in SPDY_PROTOCOLS:
+        if protocol in offered:
+            return protocol
+    return None
+
+
+class SpdySession:
+    """One exec over an upgraded SPDY/3.1 connection (the API server is the client).
+
+    The client opens a stream per channel (``streamtype`` error, stdin, stdout, stderr,
+    resize); the command's output flows once the streams it asked for are open. Like
+    ChannelSession, one thread does all socket I/O with select().
+    """
+
+    def __init__(self, sock, protocol, process, expected, log=None):
+        self.sock = sock
+        self.protocol = protocol
+        self.process = process
+        self.expected = set(expected)  # stream types that must be open before output flows
+        self.decoder = spdy.Decoder()
+        self.codec = spdy.HeaderCodec()
+        self.streams = {}  # stream type -> stream id
+        self.finished = set()  # stream ids we have half-closed
+        self.resize_buffer = b""
+        self.stdin_buffer = bytearray()
+        self.stdin_closing = False
+        self.client_open = True
+        self.last_stream = 0
+        self.log = log or (lambda message: None)
+
+    # -- sending ---------------------------------------------------------------
+    def _send_data(self, kind, data, fin=False):
+        stream_id = self.streams.get(kind)
+        if stream_id is None or stream_id in self.finished:
+            return
+        self.sock.sendall(spdy.data(stream_id, data, fin))
+        if fin:
+            self.finished.add(stream_id)
+
+    def send_status(self, status):
+        if self.protocol == V4:
+            self._send_data("error", json.dumps(status).encode())
+        elif status["status"] != "Success":
+            self._send_data("error", status["message"].encode())
+
+    # -- receiving -------------------------------------------------------------
+    def _on_frame(self, frame):
+        if frame.kind == spdy.SYN_STREAM:
+            kind = spdy.syn_stream_headers(frame, self.codec).get("streamtype", "")
+            self.streams[kind] = frame.stream_id
+            self.last_stream = max(self.last_stream, frame.stream_id)
+            self.sock.sendall(spdy.syn_reply(frame.stream_id, self.codec))
+            if frame.fin:
+                self._on_remote_close(kind)
+        elif frame.kind is None:
+            kind = self._kind_of(frame.stream_id)
+            if kind == "stdin" and self.process.inputs is not None and frame.payload:
+                self.stdin_buffer += frame.payload
+            elif kind == "resize":
+                self._on_resize(frame.payload)
+            if frame.fin:
+                self._on_remote_close(kind)
+        elif frame.kind == spdy.RST_STREAM:
+            self._on_remote_close(self._kind_of(frame.stream_id))
+        elif frame.kind == spdy.PING:
+            self.sock.sendall(spdy.ping(frame))
+        elif frame.kind == spdy.GOAWAY:
+            self.client_open = False
+        # SETTINGS, HEADERS, WINDOW_UPDATE: nothing to do (no flow control, see spdy.py).
+
+    def _kind_of(self, stream_id):
+        for kind, known in self.streams.items():
+            if known == stream_id:
+                return kind
+        return None
+
+    def _on_remote_close(self, kind):
+        if kind == "stdin":
+            self.stdin_closing = True
+
+    def _on_resize(self, data):
+        # A stream of JSON objects {"Width": w, "Height": h}, not delimited otherwise.
+        self.resize_buffer += data
+        decoder = json.JSONDecoder()
+        text = self.resize_buffer.decode(errors="replace").lstrip()
+        while text:
+            try:
+                size, end = decoder.raw_decode(text)
+            except ValueError:
+                break
+            text = text[end:].lstrip()
+            try:
+                self.process.resize(int(size.get("Width", 0)), int(size.get("Height", 0)))
+            except (TypeError, AttributeError, OSError):
+                self.log("ignored a resize message that is not {Width, Height}: %r" % size)
+        self.resize_buffer = text.encode()
+
+    def _read_client(self):
+        try:
+            data = self.sock.recv(READ_SIZE)
+        except (OSError, ValueError):
+            data = b""
+        if not data:
+            self.client_open = False
+            return
+        for frame in self.decoder.feed(data):
+            self._on_frame(frame)
+
+    def _flush_stdin(self):
+        if self.stdin_buffer and self.process.inputs is not None:
+            written = self.process.write(bytes(self.stdin_buffer))
+            if written is None:
+                self.stdin_buffer.clear()
+                self.process.inputs = None
+            else:
+                del self.stdin_buffer[:written]
+        if self.stdin_closing and not self.stdin_buffer:
+            self.process.close_input()
+            self.stdin_closing = False
+
+    # -- the loop ----------------------------------------------------------------
+    def run(self):
+        """Pump bytes until the command ends (or the client leaves); returns the exit code or None."""
+        process = self.process
+        exited_at = None
+        opened_by = time.monotonic() + STREAM_CREATION_TIMEOUT
+        try:
+            while True:
+                ready = self.expected <= set(self.streams)
+                if not ready and time.monotonic() > opened_by:
+                    self.log("exec: the client opened %s of the streams %s"
+                             % (sorted(self.streams), sorted(self.expected)))
+                    process.kill()
+                    return None
+                if ready and process.process.poll() is not None and exited_at is None:
+                    exited_at = time.monotonic()
+                if exited_at is not None and (not process.outputs or time.monotonic() - exited_at > OUTPUT_GRACE):
+                    break
+                if not self.client_open:
+                    process.kill()
+                    return None
+                readers = [self.sock]
+                if ready:
+                    readers += list(process.outputs)
+                    if exited_at is None and process.exit_fd is not None:
+                        readers.append(process.exit_fd)
+                writers = [process.inputs] if self.stdin_buffer and process.inputs is not None else []
+                timeout = 0 if self.sock.pending() else (0.05 if exited_at else 0.5)
+                readable, writable, _ = select.select(readers, writers, [], timeout)
+                if self.sock in readable or self.sock.pending():
+                    self._read_client()
+                for fd in readable:
+                    if fd in process.outputs:
+                        data = process.read(fd)
+                        kind = "stdout" if process.outputs[fd] == STDOUT else "stderr"
+                        if data:
+                            self._send_data(kind, data)
+                        else:
+                            process.close_output(fd)
+                            self._send_data(kind, b"", fin=True)
+                if writable or self.stdin_closing:
+                    self._flush_stdin()
+            code = exit_code(process.process.wait())
+            self.send_status(success_status() if code == 0 else exit_status(process.command, code))
+            return code
+        except spdy.ProtocolError as error:
+            self.log("closing exec: %s" % error)
+            process.kill()
+            return None
+        except OSError as error:
+            self.log("exec connection lost: %s" % error)
+            process.kill()
+            return None
+        finally:
+            process.close()
+
+    def close(self):
+        """Half-close every stream we write to, say GOAWAY, drop the connection."""
+        try:
+            for kind in list(self.streams):
+                self._send_data(kind, b"", fin=True)
+            self.sock.sendall(spdy.goaway(self.last_stream))
+        except (OSError, ValueError):
+            pass

@@ -11,9 +11,9 @@ The agent writes this layout; the kubelet API (logs, exec) and the tests only re
 
 import json
 from dataclasses import dataclass
-from pathlib import Path
 
 from testbed import config
+from testbed.procfs import running
 
 
 @dataclass
@@ -74,16 +74,7 @@ def container_pid(record, container):
         pid = int((container_dir(record, container) / "pid").read_text())
     except (OSError, ValueError):
         return None
-    return pid if is_running(pid) else None
-
-
-def is_running(pid):
-    """True if ``pid`` exists and is not a zombie (an exited process nobody reaped yet)."""
-    try:
-        stat = Path("/proc/%d/stat" % pid).read_text()
-    except OSError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+    return pid if running(pid) else None
 
 
 def launch_env(record, container):

@@ -15,7 +15,7 @@ make -s testbed-up >/dev/null
 ns="check-down-$$"
 kubectl create namespace "$ns" >/dev/null
 for _ in $(seq 100); do
-  kubectl -n "$ns" get secret -o name 2>/dev/null | grep -q default-token && break
+  kubectl -n "$ns" get serviceaccount default >/dev/null 2>&1 && break
   sleep 0.1
 done
 kubectl -n "$ns" run stubborn --image=busybox --restart=Never \

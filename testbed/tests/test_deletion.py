@@ -7,16 +7,8 @@ from kubernetes import client
 
 from testbed import network
 from testbed.node import state
+from testbed.procfs import running
 from testbed.tests.support import create_pod, pod_log, wait_until
-
-
-def running(pid):
-    """True while ``pid`` runs (a zombie waiting for init to reap it has ended)."""
-    try:
-        with open("/proc/%d/stat" % pid) as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
 
 
 def gone(core_v1, namespace, name):

@@ -1,0 +1,1 @@
+"""The steps of a pod's life (testbed/README.md), one module each, composed by PodWorker."""
