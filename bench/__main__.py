@@ -7,8 +7,8 @@ their output, never asserted in tests).
 import subprocess
 import sys
 
-BENCHMARKS = ("bench.testbed_up", "bench.pod_start", "bench.redis_bootstrap", "bench.redis_heal", "bench.redis_rebalance",
-              "bench.wait_ordered", "bench.module_noop", "bench.site_rerun")
+BENCHMARKS = ("bench.testbed_up", "bench.pod_start", "bench.redis_bootstrap", "bench.redis_heal",
+              "bench.redis_rebalance", "bench.wait_ordered", "bench.module_noop", "bench.site_rerun")
 
 
 def main():

@@ -1,6 +1,7 @@
 """TLS on: the role makes a CA and a server certificate, the members speak TLS only, and still heal."""
 
 import base64
+import os
 import subprocess
 import tempfile
 
@@ -40,8 +41,10 @@ def test_tls_cluster_forms_serves_tls_only_and_heals(role, core_v1, redis_namesp
         client.set("tls:%d" % i, "v%d" % i)
     client.close()
     ip = sorted(pod_ips(core_v1, redis_namespace))[0]
-    cli = subprocess.run(["redis-cli", "--tls", "--cacert", ca, "-h", ip, "-p", "6379", "--no-auth-warning",
-                          "-a", PASSWORD, "-c", "get", "tls:7"], capture_output=True, text=True, timeout=30)
+    # The password goes in REDISCLI_AUTH, not on the command line (as a user would do it).
+    cli = subprocess.run(["redis-cli", "--tls", "--cacert", ca, "-h", ip, "-p", "6379", "-c", "get", "tls:7"],
+                         capture_output=True, text=True, timeout=30, check=False,
+                         env=dict(os.environ, REDISCLI_AUTH=PASSWORD))
     assert cli.stdout.strip() == "v7", cli
     plain = redis.Redis(host=ip, port=6379, password=PASSWORD, socket_timeout=5)
     try:
