@@ -23,13 +23,11 @@ import argparse
 import os
 import shutil
 import subprocess
-import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 from ansible_collections.stateful.kube.plugins.module_utils.mysql import seed, sql  # noqa: E402
-from servers import ROOT_PASSWORD, Servers  # noqa: E402
+
+from tests.support.mariadb_servers import ROOT_PASSWORD, Servers  # noqa: E402
 
 BASE = 7800
 USER, PASSWORD = "replication", "bench-repl"

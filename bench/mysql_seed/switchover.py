@@ -13,13 +13,10 @@ acknowledged row is missing. Ratio to a peer: none (no by-hand tool switches ove
 
 import argparse
 import statistics
-import sys
 import threading
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from servers import ROOT_PASSWORD, Servers  # noqa: E402 - puts the collection on sys.path
+from tests.support.mariadb_servers import ROOT_PASSWORD, Servers  # noqa: E402 - puts the collection on sys.path
 
 # isort: split
 from ansible_collections.stateful.kube.plugins.module_utils.k8s.deadline import Deadline  # noqa: E402

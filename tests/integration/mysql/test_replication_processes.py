@@ -1,19 +1,18 @@
 """observe -> classify -> plan -> apply -> verify on real mariadbd processes (no Kubernetes).
 
 The servers are local processes with the role's replication settings
-(bench/mysql_seed/servers.py); the module's direct transport talks to them. The pod label
+(tests/support/mariadb_servers.py); the module's direct transport talks to them. The pod label
 the module keeps is recorded in a dict here (the one seam with Kubernetes).
 """
 
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
+from tests.support.mariadb_servers import ROOT_PASSWORD, Servers  # noqa: E402 - puts the collection on sys.path
+
 REPO = Path(__file__).resolve().parents[3]
-sys.path.insert(0, str(REPO / "bench" / "mysql_seed"))
-from servers import ROOT_PASSWORD, Servers  # noqa: E402 - puts the collection on sys.path
 
 # isort: split
 from ansible_collections.stateful.kube.plugins.module_utils.k8s.deadline import Deadline  # noqa: E402

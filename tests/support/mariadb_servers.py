@@ -1,6 +1,6 @@
 """Fresh mariadbd processes on 127.0.0.1 with the role's replication settings: start, wait, stop, clean up.
 
-Shared by bench/mysql_seed and the unit-test fixture capture
+Shared by bench/mysql_seed, tests/integration/mysql and the unit-test fixture capture
 (tests/unit/plugins/module_utils/mysql/fixtures/capture.py). Runs as root (``--user=root``),
 each server in its own temp dir, loopback only.
 """
