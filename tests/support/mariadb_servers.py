@@ -67,7 +67,7 @@ class Servers:
 
     def start(self):
         try:
-            for _ in range(self.count):
+            for _server in range(self.count):
                 self.add()
         except BaseException:
             self.stop()
