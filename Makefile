@@ -47,7 +47,7 @@ units: setup collection-dir
 
 # nfs_server runs offline (its own network namespace); the Kubernetes roles' scenarios run
 # against the test bed, like the integration tests.
-MOLECULE_K8S_ROLES := nfs_provisioner redis_cluster
+MOLECULE_K8S_ROLES := nfs_provisioner redis_cluster mysql
 # The oldest ansible-core meta/runtime.yml claims, in its own venv (the newest is .venv's).
 core-range: setup collection-dir
 	@bash scripts/core-range.sh "$(COLLECTION_DIR)" 2.16
