@@ -55,10 +55,11 @@ core-range: setup collection-dir
 molecule: setup testbed-up
 	@echo "== molecule: roles/nfs_server (ganesha backend, converge, idempotence, verify)"
 	@cd roles/nfs_server && molecule test
-	@for role in $(MOLECULE_K8S_ROLES); do \
+	@# The collections path is asked for here, at the top: testbed/ is not importable from a role's folder.
+	@collections="$$(python -c 'import testbed.testing as t; print(t.collections_path())')"; \
+	for role in $(MOLECULE_K8S_ROLES); do \
 	  echo "== molecule: roles/$$role on the test bed (converge, idempotence, verify)"; \
-	  (cd roles/$$role && KUBECONFIG="$(KUBECONFIG_TESTBED)" \
-	    ANSIBLE_COLLECTIONS_PATH="$$(python -c 'import testbed.testing as t; print(t.collections_path())')" \
+	  (cd roles/$$role && KUBECONFIG="$(KUBECONFIG_TESTBED)" ANSIBLE_COLLECTIONS_PATH="$$collections" \
 	    molecule test) || exit 1; \
 	done
 
