@@ -58,8 +58,11 @@ class PodExec:
         except Exception as e:  # noqa: BLE001 - the stream raises ApiException or websocket errors alike
             raise ExecFailed("unreachable", "cannot exec in pod %s/%s: %s" % (self.namespace, pod, e)) from e
 
-    def run(self, pod, argv, stdin, timeout):
-        """``(stdout, stderr)`` of ``argv`` in ``pod``, ``stdin`` fed first; ExecFailed when it outlives ``timeout``."""
+    def run(self, pod, argv, stdin, timeout, who=None):
+        """``(stdout, stderr)`` of ``argv`` in ``pod``, ``stdin`` fed first; ExecFailed when it outlives ``timeout``.
+
+        ``who`` names what did not answer in that failure (default: the exec in the pod).
+        """
         ws = self.open(pod, argv, timeout)
         out, err = [], []
         deadline = time.monotonic() + timeout
@@ -68,8 +71,8 @@ class PodExec:
                 ws.write_stdin(stdin)
             while ws.is_open():
                 if time.monotonic() > deadline:
-                    raise ExecFailed("timeout", "the exec in pod %s/%s did not end within %.0f s"
-                                     % (self.namespace, pod, timeout))
+                    raise ExecFailed("timeout", "%s gave no complete answer within %.0f s"
+                                     % (who or "the exec in pod %s/%s" % (self.namespace, pod), timeout))
                 pump(ws, out.append, err.append, min(1.0, max(0.01, deadline - time.monotonic())))
         finally:
             ws.close()

@@ -90,11 +90,8 @@ class ExecTransport:
     def exec(self, member, argv, stdin, timeout):
         """``(stdout, stderr)`` of ``argv`` in the pod, ``stdin`` fed first."""
         try:
-            return self.pod_exec.run(member.pod, argv, stdin, timeout)
+            return self.pod_exec.run(member.pod, argv, stdin, timeout, who=member.name)
         except ExecFailed as e:
-            if e.kind == "timeout":
-                raise MemberError(member.name, "timeout", "%s gave no complete answer within %.0f s"
-                                  % (member.name, timeout)) from e
             raise MemberError(member.name, e.kind, str(e)) from e
 
     def close(self):

@@ -72,11 +72,9 @@ class ExecTransport:
 
     def _exec(self, member, argv, stdin, timeout):
         try:
-            return self.pod_exec.run(member.pod, argv, stdin, timeout)
+            return self.pod_exec.run(member.pod, argv, stdin, timeout,
+                                     who="redis-cli in pod %s/%s" % (self.namespace, member.pod))
         except ExecFailed as e:
-            if e.kind == "timeout":
-                raise MemberError(member.name, "timeout", "redis-cli in pod %s/%s gave no complete answer within "
-                                  "%.0f s" % (self.namespace, member.pod, timeout)) from e
             raise MemberError(member.name, e.kind, str(e)) from e
 
 

@@ -80,6 +80,17 @@ def test_an_exec_that_outlives_its_time_is_a_timeout_and_is_closed(monkeypatch, 
     with pytest.raises(pod_exec.ExecFailed) as failed:
         pod_exec.PodExec(ApiClient(), "data").run("redis-0", ["sleep", "60"], "", 3)
     assert failed.value.kind == "timeout" and ws.closed
+    assert str(failed.value) == "the exec in pod data/redis-0 gave no complete answer within 3 s"
+
+
+def test_a_timeout_names_who_did_not_answer(monkeypatch, clock):
+    ws = FakeStream([], closes=False)
+    with_stream(monkeypatch, ws, [])
+    monkeypatch.setattr(pod_exec.time, "monotonic", clock)
+    ws.update = lambda timeout=None: clock.sleep(timeout)
+    with pytest.raises(pod_exec.ExecFailed) as failed:
+        pod_exec.PodExec(ApiClient(), "data").run("mysql-1", ["sleep", "60"], "", 3, who="mysql-1")
+    assert str(failed.value) == "mysql-1 gave no complete answer within 3 s"
 
 
 def test_an_exec_that_cannot_open_is_unreachable(monkeypatch):
