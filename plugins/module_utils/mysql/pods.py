@@ -42,4 +42,3 @@ def set_role(clients, namespace, member, role):
                                       _request_timeout=REQUEST_TIMEOUT)
     member.role_label = role
     member.primary_label = role == "primary"
-
