@@ -13,6 +13,7 @@ __metaclass__ = type
 
 import time
 
+from ansible_collections.stateful.kube.plugins.module_utils.k8s import secrets
 from ansible_collections.stateful.kube.plugins.module_utils.k8s.deadline import Deadline, poll
 from ansible_collections.stateful.kube.plugins.module_utils.k8s.errors import ModuleFailure
 from ansible_collections.stateful.kube.plugins.module_utils.mysql import classify, pods, queries
@@ -43,7 +44,7 @@ def credentials(clients, params):
     root, replication = params["root_password"], params["replication_password"]
     if root is None or replication is None:
         try:
-            values = pods.secret_values(clients, params["namespace"], params["credentials_secret"] or params["name"])
+            values = secrets.secret_values(clients, params["namespace"], params["credentials_secret"] or params["name"])
         except ValueError as e:
             raise ModuleFailure(str(e), "give root_password and replication_password, or the Secret") from None
         root = root if root is not None else values.get("root-password")

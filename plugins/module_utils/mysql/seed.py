@@ -25,6 +25,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.stateful.kube.plugins.module_utils.k8s.deadline import poll
+from ansible_collections.stateful.kube.plugins.module_utils.k8s.exec import pump
 from ansible_collections.stateful.kube.plugins.module_utils.mysql.transport import MemberError, cnf_escape
 
 VOLUME = "/var/lib/mysql-volume"
@@ -60,43 +61,31 @@ def stream_backup(transport, source, replica, user, password, deadline):
     receiver = transport.open(replica, ["sh", "-c", RECEIVE_SCRIPT], timeout=deadline.remaining(), binary=True)
     sender = transport.open(source, ["sh", "-c", BACKUP_SCRIPT, str(source.port)], timeout=deadline.remaining(),
                             binary=True)
-    relayed, pending, sender_err, receiver_out, receiver_err = 0, [], [], [], []
+    relayed, pending, sender_err, receiver_out, receiver_err = [0], [], [], [], []
 
     def forward(chunk, flush=False):
+        relayed[0] += len(chunk)
         pending.append(chunk)
         if flush or sum(len(c) for c in pending) >= FRAME:
             data = b"".join(pending)
             del pending[:]
             if data:
                 receiver.write_stdin(frame(data))
-        return len(chunk)
 
     try:
         sender.write_stdin(("%s\n%s\n" % (user, cnf_escape(password))).encode("utf-8"))
         while sender.is_open():
             if deadline.expired():
                 raise SeedError("streaming %s's backup into %s did not finish before the deadline (%d bytes relayed)"
-                                % (source.name, replica.name, relayed))
-            sender.update(timeout=1)
-            if sender.peek_stdout():
-                relayed += forward(sender.read_stdout())
-            if sender.peek_stderr():
-                sender_err.append(sender.read_stderr())
+                                % (source.name, replica.name, relayed[0]))
+            pump(sender, forward, sender_err.append, timeout=1)
             if receiver.peek_stderr():
                 receiver_err.append(receiver.read_stderr())
-        # what was left in the buffers when the sender closed
-        if sender.peek_stdout():
-            relayed += forward(sender.read_stdout())
-        if sender.peek_stderr():
-            sender_err.append(sender.read_stderr())
+        pump(sender, forward, sender_err.append)  # what was left in the buffers when the sender closed
         forward(b"", flush=True)
         receiver.write_stdin(b"0\n")
         while receiver.is_open() and not deadline.expired():
-            receiver.update(timeout=1)
-            if receiver.peek_stdout():
-                receiver_out.append(receiver.read_stdout())
-            if receiver.peek_stderr():
-                receiver_err.append(receiver.read_stderr())
+            pump(receiver, receiver_out.append, receiver_err.append, timeout=1)
     finally:
         sender.close()
         receiver.close()
@@ -105,7 +94,7 @@ def stream_backup(transport, source, replica, user, password, deadline):
         raise SeedError("the backup of %s did not arrive whole in %s: %s%s" % (
             source.name, replica.name, b"".join(sender_err).decode("utf-8", "replace").strip()[-400:],
             (" / " + b"".join(receiver_err).decode("utf-8", "replace").strip()[-400:]) if receiver_err else ""))
-    return relayed
+    return relayed[0]
 
 
 def prepare(transport, replica, replaces_data, deadline):

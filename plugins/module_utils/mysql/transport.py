@@ -18,17 +18,9 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import re
-import threading
-import time
 
+from ansible_collections.stateful.kube.plugins.module_utils.k8s.exec import ExecFailed, PodExec
 from ansible_collections.stateful.kube.plugins.module_utils.mysql import replies
-
-try:
-    from kubernetes import client as k8s_client
-    from kubernetes.stream import stream
-except ImportError:  # the module says so through requires()
-    k8s_client = None
-    stream = None
 
 try:
     import pymysql
@@ -66,8 +58,7 @@ class ExecTransport:
     name = "exec"
 
     def __init__(self, api_client, namespace, container, user, password, timeout=30.0):
-        self.configuration = api_client.configuration
-        self._local = threading.local()
+        self.pod_exec = PodExec(api_client, namespace, container)
         self.namespace = namespace
         self.container = container
         self.user = user
@@ -89,43 +80,19 @@ class ExecTransport:
             raise MemberError(member.name, "unreachable", "%s: %s" % (member.name, stderr.strip()[-400:]))
         return replies.parse_batch(stdout)
 
-    def _core(self):
-        # stream() swaps its ApiClient's request method while it runs: one client per thread.
-        if getattr(self._local, "core", None) is None:
-            self._local.core = k8s_client.CoreV1Api(k8s_client.ApiClient(configuration=self.configuration))
-        return self._local.core
-
     def open(self, member, argv, timeout=None, binary=False):
         """An exec stream to ``member``'s server container (the caller reads and writes it)."""
         try:
-            return stream(self._core().connect_get_namespaced_pod_exec, member.pod, self.namespace,
-                          command=argv, container=self.container, stdin=True, stdout=True, stderr=True,
-                          tty=False, _preload_content=False, _request_timeout=timeout or self.timeout,
-                          binary=binary)
-        except Exception as e:  # noqa: BLE001 - ApiException or websocket errors alike
-            raise MemberError(member.name, "unreachable", "cannot exec in pod %s/%s: %s"
-                              % (self.namespace, member.pod, e)) from e
+            return self.pod_exec.open(member.pod, argv, timeout or self.timeout, binary=binary)
+        except ExecFailed as e:
+            raise MemberError(member.name, e.kind, str(e)) from e
 
     def exec(self, member, argv, stdin, timeout):
         """``(stdout, stderr)`` of ``argv`` in the pod, ``stdin`` fed first."""
-        ws = self.open(member, argv, timeout)
-        out, err = [], []
-        deadline = time.monotonic() + timeout
         try:
-            if stdin:
-                ws.write_stdin(stdin)
-            while ws.is_open():
-                if time.monotonic() > deadline:
-                    raise MemberError(member.name, "timeout", "%s gave no complete answer within %.0f s"
-                                      % (member.name, timeout))
-                ws.update(timeout=min(1.0, max(0.01, deadline - time.monotonic())))
-                if ws.peek_stdout():
-                    out.append(ws.read_stdout())
-                if ws.peek_stderr():
-                    err.append(ws.read_stderr())
-        finally:
-            ws.close()
-        return "".join(out), "".join(err)
+            return self.pod_exec.run(member.pod, argv, stdin, timeout, who=member.name)
+        except ExecFailed as e:
+            raise MemberError(member.name, e.kind, str(e)) from e
 
     def close(self):
         pass

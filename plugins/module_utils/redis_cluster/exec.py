@@ -17,21 +17,10 @@ __metaclass__ = type
 
 import json
 import re
-import threading
-import time
 import uuid
 
+from ansible_collections.stateful.kube.plugins.module_utils.k8s.exec import ExecFailed, PodExec
 from ansible_collections.stateful.kube.plugins.module_utils.redis_cluster.errors import MemberError, ReplyError
-
-try:
-    from kubernetes import client as k8s_client
-    from kubernetes.stream import stream
-
-    HAS_STREAM = True
-except ImportError:
-    k8s_client = None
-    stream = None
-    HAS_STREAM = False
 
 SCRIPT = 'read -r REDISCLI_AUTH; export REDISCLI_AUTH; read -r n; head -n "$n" | exec redis-cli -p "$0" --json "$@"'
 
@@ -44,8 +33,7 @@ class ExecTransport:
     name = "exec"
 
     def __init__(self, api_client, namespace, container=None, password=None, timeout=10.0, tls_ca_path=None):
-        self.configuration = api_client.configuration
-        self._local = threading.local()
+        self.pod_exec = PodExec(api_client, namespace, container)
         self.namespace = namespace
         self.container = container
         self.password = password or ""
@@ -82,41 +70,12 @@ class ExecTransport:
             raise MemberError(member.name, "transient", "could not write %s in pod %s: %s"
                               % (path, member.pod, (stderr or stdout).strip()[-300:]))
 
-    def _core(self):
-        """A CoreV1Api of this thread's own: ``stream()`` swaps its ApiClient's request method while it runs,
-        so threads sharing one client would send each other's exec as a plain request ("Upgrade request
-        required")."""
-        if getattr(self._local, "core", None) is None:
-            self._local.core = k8s_client.CoreV1Api(k8s_client.ApiClient(configuration=self.configuration))
-        return self._local.core
-
     def _exec(self, member, argv, stdin, timeout):
-        kwargs = dict(command=argv, stdin=True, stdout=True, stderr=True, tty=False,
-                      _preload_content=False, _request_timeout=timeout)
-        if self.container:
-            kwargs["container"] = self.container
         try:
-            ws = stream(self._core().connect_get_namespaced_pod_exec, member.pod, self.namespace, **kwargs)
-        except Exception as e:  # noqa: BLE001 - the stream raises ApiException or websocket errors alike
-            raise MemberError(member.name, "unreachable",
-                              "cannot exec in pod %s/%s: %s" % (self.namespace, member.pod, e)) from e
-        out = []
-        err = []
-        deadline = time.monotonic() + timeout
-        try:
-            ws.write_stdin(stdin)
-            while ws.is_open():
-                if time.monotonic() > deadline:
-                    raise MemberError(member.name, "timeout", "redis-cli in pod %s/%s gave no complete answer within "
-                                      "%.0f s" % (self.namespace, member.pod, timeout))
-                ws.update(timeout=min(1.0, max(0.01, deadline - time.monotonic())))
-                if ws.peek_stdout():
-                    out.append(ws.read_stdout())
-                if ws.peek_stderr():
-                    err.append(ws.read_stderr())
-        finally:
-            ws.close()
-        return "".join(out), "".join(err)
+            return self.pod_exec.run(member.pod, argv, stdin, timeout,
+                                     who="redis-cli in pod %s/%s" % (self.namespace, member.pod))
+        except ExecFailed as e:
+            raise MemberError(member.name, e.kind, str(e)) from e
 
 
 def incomplete(member, answered, sent, stdout, stderr):

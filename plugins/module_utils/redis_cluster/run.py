@@ -12,6 +12,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.stateful.kube.plugins.module_utils.k8s import secrets
 from ansible_collections.stateful.kube.plugins.module_utils.k8s.errors import ModuleFailure
 from ansible_collections.stateful.kube.plugins.module_utils.redis_cluster import bootstrap, diff, pods
 from ansible_collections.stateful.kube.plugins.module_utils.redis_cluster import password as rotation
@@ -45,7 +46,7 @@ def password_of(clients, params):
         return params["password"]
     secret = params["password_secret"]
     try:
-        return pods.secret_value(clients, params["namespace"], secret["name"], secret["key"])
+        return secrets.secret_value(clients, params["namespace"], secret["name"], secret["key"])
     except ValueError as e:
         raise ModuleFailure(str(e)) from None
 
@@ -68,7 +69,7 @@ def tls_ca_of(clients, params):
     if not params.get("tls_secret") or params["transport"] != "direct":
         return None
     try:
-        return pods.secret_value(clients, params["namespace"], params["tls_secret"], "ca.crt")
+        return secrets.secret_value(clients, params["namespace"], params["tls_secret"], "ca.crt")
     except ValueError as e:
         raise ModuleFailure(str(e)) from None
 
@@ -95,8 +96,8 @@ def rotate_password(clients, params, transport, members, old, check_mode):
     files = ExecTransport(clients.api_client, params["namespace"], container=params["container"],
                           timeout=params["call_timeout"])
     rotation.rotate(transport, members, new,
-                    lambda value: pods.write_secret_value(clients, params["namespace"], secret["name"], secret["key"],
-                                                          value),
+                    lambda value: secrets.write_secret_value(clients, params["namespace"], secret["name"],
+                                                             secret["key"], value),
                     lambda member, value: files.write_file(member, PASSWORD_FILE, value))
     return True
 

@@ -10,8 +10,8 @@ from testbed import config
 
 HERE = Path(__file__).parent
 ROLE_PLAYBOOK = HERE / "playbooks" / "mysql.yml"
-STORAGE_PLAYBOOK = config.REPO_ROOT / "playbooks" / "testbed_storage.yml"
-STORAGE_CLASS = "nfs-client"  # made by playbooks/testbed_storage.yml
+STORAGE_PLAYBOOK = config.STORAGE_PLAYBOOK
+STORAGE_CLASS = "nfs-client"  # made by testbed/playbooks/storage.yml
 ROOT_PASSWORD = "root-%s" % uuid.uuid4().hex[:10]
 # The application's account (the role's mysql_user): read_only stops it, unlike root
 # (READ_ONLY ADMIN), so a switchover's fence holds for it as for any application.

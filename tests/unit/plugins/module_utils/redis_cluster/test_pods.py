@@ -2,11 +2,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import base64
-
-import pytest
-
-from ansible_collections.stateful.kube.plugins.module_utils.redis_cluster.pods import find_members, secret_value
+from ansible_collections.stateful.kube.plugins.module_utils.redis_cluster.pods import find_members
 
 
 def running(name, ip, node="node-1"):
@@ -46,12 +42,3 @@ def test_pods_that_cannot_be_members_yet_are_problems_and_leaving_pods_still_cou
 def test_a_missing_statefulset_is_a_problem_not_an_error(fakes):
     members, problems = find_members(fakes.Clients(), "data", "redis", 6379)
     assert (members, problems) == ([], ["StatefulSet data/redis does not exist"])
-
-
-def test_the_password_comes_decoded_from_its_secret_key(fakes):
-    secret = {"data": {"password": base64.b64encode(b"s3cret").decode()}}
-    clients = fakes.Clients(core=fakes.Api(read_namespaced_secret=lambda name, namespace, **query: secret))
-    assert secret_value(clients, "data", "redis-password", "password") == "s3cret"
-    with pytest.raises(ValueError) as failed:
-        secret_value(clients, "data", "redis-password", "pass")
-    assert str(failed.value) == "Secret data/redis-password has no key 'pass' (keys: password)"
