@@ -1,8 +1,9 @@
 #!/bin/sh
 # Readiness of a cluster member: it sees cluster_state:ok, or it has never been part of a
-# cluster (cluster_slots_assigned:0 in its view: a new pod that the bootstrap has yet to
-# form or join). A member of a formed cluster that is down (peers lost, slots uncovered)
-# is not Ready, so `kubectl get pods` and rollouts tell the truth.
+# cluster: no slot assigned in its view, or no other node known (a new pod that the
+# bootstrap has yet to form or join, or a half-made cluster that it has yet to complete).
+# A member of a formed cluster that is down (peers lost, slots uncovered) still knows its
+# peers from nodes.conf, so it is not Ready, and `kubectl get pods` and rollouts tell the truth.
 # redis-cli with REDIS_CLI_ARGS (--tls and its CA when the members speak TLS): split into words.
 cli() {
     # shellcheck disable=SC2086
@@ -12,7 +13,7 @@ cli() {
 REDISCLI_AUTH="$(cat /run/redis/password)"
 export REDISCLI_AUTH
 info="$(cli -p "${REDIS_PORT:-6379}" cluster info 2>&1 | tr -d '\r')"
-if printf '%s\n' "$info" | grep -qx -e 'cluster_state:ok' -e 'cluster_slots_assigned:0'; then
+if printf '%s\n' "$info" | grep -qx -e 'cluster_state:ok' -e 'cluster_slots_assigned:0' -e 'cluster_known_nodes:1'; then
     exit 0
 fi
 printf '%s\n' "$info" | grep -e '^cluster_state' -e '^cluster_slots_ok' -e '^cluster_known_nodes' -e 'ERR' -e 'LOADING' \

@@ -84,7 +84,8 @@ def test_rotation_while_a_client_writes_loses_no_acknowledged_write(role, core_v
             raise AssertionError("%s still takes the old password" % ip)
         except redis.AuthenticationError:
             pass
-        assert node(ip, password=new).execute_command("CONFIG", "GET", "masterauth")[1] == new
+        # redis-py answers CONFIG GET with a dict (RESP3 and its RESP2 parser alike).
+        assert node(ip, password=new).config_get("masterauth") == {"masterauth": new}
     reader = client_with(core_v1, redis_namespace, new)
     lost = [i for i in acknowledged if reader.get("rot:%d" % i) != "v%d" % i]
     reader.close()
