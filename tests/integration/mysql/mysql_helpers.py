@@ -7,6 +7,7 @@ from pathlib import Path
 import pymysql
 
 from testbed import config
+from tests.support import role_runs
 
 HERE = Path(__file__).parent
 ROLE_PLAYBOOK = HERE / "playbooks" / "mysql.yml"
@@ -37,14 +38,12 @@ def role_vars(namespace, **overrides):
     return found
 
 
+assert_ok = role_runs.assert_ok  # the tests import it from here
+
+
 def task_result(result, task):
-    found = result.task_results("stateful.kube.mysql : " + task) + result.task_results(task)
-    assert found, "task %r did not run: %s\n%s" % (task, result.stdout[-4000:], result.stderr[-2000:])
-    return found[-1]
-
-
-def assert_ok(result):
-    assert result.rc == 0, "playbook failed: %s\n%s" % (result.stdout[-6000:], result.stderr[-2000:])
+    """The one result of ``task`` in a run of the mysql role."""
+    return role_runs.task_result(result, task, "mysql")
 
 
 def pods(core_v1, namespace):

@@ -5,7 +5,7 @@ import uuid
 import redis
 
 from testbed import config
-from tests.support import PLAYBOOKS, waiting
+from tests.support import PLAYBOOKS, role_runs, waiting
 from tests.support.redis_cluster import cluster_up, raw_client
 
 ROLE_PLAYBOOK = PLAYBOOKS / "redis_cluster.yml"
@@ -29,21 +29,13 @@ def role_vars(namespace, **overrides):
     return found
 
 
+assert_ok = role_runs.assert_ok  # the tests import it from here
+changed_tasks = role_runs.changed_tasks  # the tests import it from here
+
+
 def task_result(result, task):
-    """The one result of ``task`` in a role run, failing the test with the run's output when missing."""
-    found = result.task_results("stateful.kube.redis_cluster : " + task) + result.task_results(task)
-    assert found, "task %r did not run: %s\n%s" % (task, result.stdout[-4000:], result.stderr[-2000:])
-    return found[-1]
-
-
-def changed_tasks(result):
-    """The names of the tasks that reported a change: what a failed "changes nothing" assertion shows."""
-    return [task["task"]["name"] for play in result.report.get("plays", []) for task in play.get("tasks", [])
-            if any(host.get("changed") for host in task["hosts"].values())]
-
-
-def assert_ok(result):
-    assert result.rc == 0, "playbook failed: %s\n%s" % (result.stdout[-6000:], result.stderr[-2000:])
+    """The one result of ``task`` in a run of the redis_cluster role."""
+    return role_runs.task_result(result, task, "redis_cluster")
 
 
 def pod_ips(core_v1, namespace):
