@@ -2,10 +2,12 @@
 
 import contextlib
 import fcntl
+import hashlib
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -119,6 +121,7 @@ def _up():
     _down(quiet=True)
     for folder in (config.STATE_DIR, config.RUN_DIR, config.LOG_DIR, config.PODS_DIR):
         folder.mkdir(parents=True, exist_ok=True)
+    _forget_api_discovery()
     pki.ensure()
     network.ensure_bridge()
     kubeconfig.write(config.STATE_DIR / "controller-manager.kubeconfig", "controller-manager")
@@ -148,6 +151,26 @@ def _up():
     kubeconfig.write(config.KUBECONFIG, "admin")
     _say("up in %.1f s: Kubernetes %s, %d nodes Ready; KUBECONFIG=%s"
          % (time.monotonic() - started, version, len(config.NODE_NAMES), config.KUBECONFIG))
+
+
+def _forget_api_discovery():
+    """Delete kubernetes.core's cached API discovery for the bed's address.
+
+    The cache (k8srcp-<sha256 of "host-user">.json in the temp dir) never expires and is only
+    refreshed when a kind is missing from it. The bed serves 1.37 and 1.20 at the same address,
+    so after a 1.37 bed a 1.20 bed would be taken to serve policy/v1 PodDisruptionBudgets and
+    every create of one would get a 404. Which "user" the cache id holds depends on the
+    caller's login, so every form kubernetes.core may use is removed.
+    """
+    users = {None, os.environ.get("USERNAME"), str(os.getuid())}
+    try:
+        users.add(os.getlogin())
+    except OSError:
+        pass
+    for user in users:
+        cache_id = config.APISERVER_URL if not user else "%s-%s" % (config.APISERVER_URL, user)
+        name = "k8srcp-%s.json" % hashlib.sha256(cache_id.encode("utf-8")).hexdigest()
+        Path(tempfile.gettempdir(), name).unlink(missing_ok=True)
 
 
 def _down(quiet):
