@@ -9,11 +9,13 @@ Written for the test bed from the images' documented interface, standard library
   root@MARIADB_ROOT_HOST (default ``%``), create MARIADB_DATABASE / MYSQL_DATABASE and
   MARIADB_USER / MYSQL_USER with MARIADB_PASSWORD / MYSQL_PASSWORD (each also as a
   ``*_FILE`` variable), run /docker-entrypoint-initdb.d/*.sql and *.sh; then exec the
-  server as root (``--user=root``);
+  server (``--user=root`` when started as root: the test bed has no mysql user; started
+  as another uid, as a securityContext runAsUser does, the server runs as that uid);
 - anything else is run as given.
 
 Debian's config binds to 127.0.0.1; the images listen on every address and skip name
-resolution, so the container gets its own copy of that file without the bind-address.
+resolution: the image catalog gives each container its own copy of that file
+(testbed/node/images.py).
 """
 
 import glob
@@ -50,18 +52,9 @@ def say(message):
     sys.stderr.flush()
 
 
-def listen_everywhere():
-    """Give this container a server config without Debian's bind-address=127.0.0.1 (mount namespace is ours)."""
-    if not os.path.exists(DEBIAN_SERVER_CNF):
-        return
-    with open(DEBIAN_SERVER_CNF) as f:
-        lines = ["#" + line if line.strip().startswith("bind-address") else line for line in f]
-    lines.append("\n[mariadbd]\nskip-name-resolve\n")
-    os.makedirs("/run/testbed", exist_ok=True)
-    copy = "/run/testbed/50-server.cnf"
-    with open(copy, "w") as f:
-        f.writelines(lines)
-    subprocess.run(["mount", "--bind", copy, DEBIAN_SERVER_CNF], check=True)
+def as_root():
+    """``--user=root`` when we are root (mariadbd refuses to run as root without it), else nothing."""
+    return ["--user=root"] if os.geteuid() == 0 else []
 
 
 def sql_quote(text):
@@ -81,11 +74,11 @@ def initialise(server, args, datadir):
         root_password = secrets.token_urlsafe(24)
         say("GENERATED ROOT PASSWORD: %s" % root_password)
     say("Initializing database files")
-    subprocess.run(["mariadb-install-db", "--datadir=" + datadir, "--user=root", "--skip-test-db",
+    subprocess.run(["mariadb-install-db", "--datadir=" + datadir, *as_root(), "--skip-test-db",
                     "--auth-root-authentication-method=normal", "--rpm"], check=True, stdout=sys.stderr)
     socket = "/run/mysqld/init.sock"
     os.makedirs("/run/mysqld", exist_ok=True)
-    temporary = subprocess.Popen([server, *args, "--user=root", "--skip-networking", "--socket=" + socket,
+    temporary = subprocess.Popen([server, *args, *as_root(), "--skip-networking", "--socket=" + socket,
                                   "--datadir=" + datadir, "--skip-log-bin"])
     client = ["mariadb", "--protocol=socket", "--socket=" + socket, "-uroot"]
     for _ in range(300):
@@ -134,11 +127,10 @@ def main(args):
         os.execvp(args[0], args)
     server, server_args = "mariadbd", args[1:]
     datadir = option(server_args, "--datadir", "/var/lib/mysql")
-    listen_everywhere()
     os.makedirs("/run/mysqld", exist_ok=True)
     if not os.path.isdir(os.path.join(datadir, "mysql")):
         initialise(server, server_args, datadir)
-    os.execvp(server, [server, *server_args, "--user=root"])
+    os.execvp(server, [server, *server_args, *as_root()])
 
 
 if __name__ == "__main__":

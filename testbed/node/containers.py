@@ -66,19 +66,24 @@ class Container:
             return 0.0
         return min(BACKOFF_MAX, BACKOFF_BASE * 2 ** (self.crashes - 2))
 
-    def launch(self, record, argv, env, mounts, hostname, on_exit):
-        """Start a run: `ip netns exec` -> launcher -> program, all one PID."""
+    def launch(self, record, argv, env, mounts, hostname, identity, on_exit):
+        """Start a run: `ip netns exec` -> launcher -> program, all one PID, as ``identity`` (its user)."""
         self.run = self.restart_count
         folder = state.container_dir(record, self.name)
         folder.mkdir(parents=True, exist_ok=True)
         spec_path = folder / ("launch-%d.json" % self.run)
-        spec_path.write_text(json.dumps({
+        launch = {
             "argv": argv,
             "env": env,
             "mounts": mounts,
             "hostname": hostname,
             "workingDir": self.spec.get("workingDir") or self.image.workdir,
-        }))
+            "user": identity.as_launch(),
+            "programs": [str(p) for p in images.catalog_paths()],
+        }
+        # The environment holds Secrets' values, and the containers see the host's files: root's eyes only.
+        with open(spec_path, "w", opener=lambda path, flags: os.open(path, flags, 0o600)) as handle:
+            json.dump(launch, handle)
         with open(state.log_path(record, self.name, self.run), "ab") as output:
             process = subprocess.Popen(
                 ["ip", "netns", "exec", record.netns, sys.executable, "-m", "testbed.node.launcher", str(spec_path)],

@@ -8,12 +8,18 @@ is reproduced by small scripts in testbed/images/ (written for the test bed).
 
 ``writable`` lists the folders the image's own filesystem would give each container
 privately (its data directory, /tmp, /run): each container gets an empty folder of its
-own there, unless a volume is mounted at that path.
+own there, unless a volume is mounted at that path: /tmp open to all (mode 1777), the
+others owned by ``owner``, the uid and gid the image's Dockerfile gives its own folders
+(999:999, the redis and mysql users of the official redis and mariadb/mysql images), so a
+container run as that user writes there as it would in the image. ``files`` are host
+files the image has in its own version (Debian's MariaDB server config without its
+bind-address): each container gets its copy, bound read-only over the host's.
 """
 
 import hashlib
 import sys
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from testbed import config
 
@@ -29,9 +35,22 @@ class Image:
     workdir: str = "/"
     env: dict = field(default_factory=dict)
     writable: tuple = PRIVATE_DIRS
+    owner: tuple = (0, 0)
+    # Host files the image has in another version: {path: function(host text) -> image's text}.
+    files: dict = field(default_factory=dict)
 
 
 SHELL_IMAGE = Image(cmd=("sh",))
+DEBIAN_SERVER_CNF = "/etc/mysql/mariadb.conf.d/50-server.cnf"
+
+
+def _listening_everywhere(text):
+    """Debian's server config as the mariadb images have it: every address, no name resolution."""
+    lines = ["#" + line if line.strip().startswith("bind-address") else line for line in text.splitlines(True)]
+    return "".join(lines) + "\n[mariadbd]\nskip-name-resolve\n"
+
+
+MARIADB_FILES = {DEBIAN_SERVER_CNF: _listening_everywhere}
 
 CATALOG = {
     # Debian's redis-server; the entrypoint turns protected mode off unless the config or
@@ -41,6 +60,7 @@ CATALOG = {
         cmd=("redis-server",),
         workdir="/data",
         writable=("/data",) + PRIVATE_DIRS,
+        owner=(999, 999),
     ),
     # Debian's mariadbd behind an entrypoint that initialises an empty datadir from the
     # MARIADB_*/MYSQL_* variables, as the official images do.
@@ -48,11 +68,15 @@ CATALOG = {
         entrypoint=(sys.executable, str(IMAGES_DIR / "mariadb_entrypoint.py")),
         cmd=("mariadbd",),
         writable=("/var/lib/mysql",) + PRIVATE_DIRS,
+        owner=(999, 999),
+        files=MARIADB_FILES,
     ),
     "mysql": Image(
         entrypoint=(sys.executable, str(IMAGES_DIR / "mariadb_entrypoint.py")),
         cmd=("mysqld",),
         writable=("/var/lib/mysql",) + PRIVATE_DIRS,
+        owner=(999, 999),
+        files=MARIADB_FILES,
     ),
     # The upstream provisioner is a Go binary we cannot get: a Python stand-in of its
     # documented behaviour (testbed/images/nfs_provisioner.py).
@@ -112,3 +136,9 @@ def argv(image, command, args):
     if command:
         return list(command) + list(args or ())
     return list(image.entrypoint) + list(args if args else image.cmd)
+
+
+def catalog_paths():
+    """Where the catalog's programs live on the host: the checkout (testbed/images, the testbed
+    package) and the Python running them (the venv and the interpreter it was made from)."""
+    return tuple(dict.fromkeys(p.resolve() for p in (config.REPO_ROOT, Path(sys.prefix), Path(sys.base_prefix))))

@@ -1,7 +1,7 @@
 """Running probes and lifecycle hooks the way the kubelet does.
 
 exec runs inside the container's namespaces (nsenter into its main process: mount,
-network, UTS) with the container's environment; tcpSocket and httpGet connect from the
+network, UTS) as its user, with the container's environment; tcpSocket and httpGet connect from the
 host, which sits on the pod network's bridge, to the pod's IP.
 """
 
@@ -11,6 +11,8 @@ import signal
 import socket
 import subprocess
 from dataclasses import dataclass
+
+from testbed.node import identity
 
 MAX_OUTPUT = 10 * 1024
 FIRST_PROBE_DELAY = 0.2
@@ -28,7 +30,8 @@ def run_exec(pid, command, timeout, env):
     The environment comes from the agent, not /proc/<pid>/environ: programs such as
     redis-server overwrite that memory with their process title.
     """
-    argv = ["nsenter", "-t", str(pid), "-m", "-n", "-u", "-w", *command]
+    # As the container's user, like everything else that runs in it.
+    argv = identity.enter_argv(pid, ["-m", "-n", "-u", "-w"], command)
     process = subprocess.Popen(
         argv,
         stdin=subprocess.DEVNULL,

@@ -24,7 +24,7 @@ import subprocess
 import termios
 import time
 
-from testbed.node import spdy, websocket
+from testbed.node import identity, spdy, websocket
 
 STDIN, STDOUT, STDERR, ERROR, RESIZE = 0, 1, 2, 3, 4
 CLOSE_CHANNEL = 255
@@ -89,23 +89,9 @@ def _environment(pid, launch_env=None):
     return env
 
 
-def _ids(pid):
-    uid = gid = "0"
-    with open("/proc/%d/status" % pid) as handle:
-        for line in handle:
-            if line.startswith("Uid:"):
-                uid = line.split()[1]
-            elif line.startswith("Gid:"):
-                gid = line.split()[1]
-    return uid, gid
-
-
-def nsenter_argv(pid, command, uid="0", gid="0"):
-    """The host command that runs ``command`` inside the container whose main process is ``pid``."""
-    argv = ["nsenter", "--target", str(pid), "--all", "--root", "--wd"]
-    if uid != "0" or gid != "0":
-        argv += ["--setuid", uid, "--setgid", gid]
-    return argv + ["--"] + list(command)
+def enter_argv(pid, command):
+    """The host command that runs ``command`` inside the container whose main process is ``pid``, as its user."""
+    return identity.enter_argv(pid, ["--all", "--root", "--wd"], command)
 
 
 def exit_code(returncode):
@@ -122,7 +108,7 @@ class ContainerProcess:
 
     def __init__(self, pid, command, stdin, stdout, stderr, tty, launch_env=None):
         self.command = list(command)
-        argv = nsenter_argv(pid, command, *_ids(pid))
+        argv = enter_argv(pid, command)
         env = _environment(pid, launch_env)
         if tty:
             env.setdefault(b"TERM", b"xterm")  # as container runtimes do for a terminal exec

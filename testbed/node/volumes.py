@@ -4,7 +4,10 @@ configMap, secret, downwardAPI and projected volumes are written under the pod's
 folder the way the kubelet's atomic writer lays them out (``..data`` -> a timestamped
 folder; each key a symlink through ``..data``), so a rewrite is seen whole. emptyDir is a
 folder there; persistentVolumeClaim, hostPath and nfs volumes are host folders, found by
-``host_directory`` and ``nfs_export_directory``.
+``host_directory`` and ``nfs_export_directory``. With a pod ``fsGroup``, emptyDir and the
+API data volumes are given to that group as the kubelet does (``owned_by_group``); NFS,
+hostPath and local volumes are left as they are (the kubelet applies fsGroup to local
+volumes too; the test bed does not).
 
 A volume that cannot be provided raises MountError (FailedMount); one that may still
 become available (an unbound claim, a missing Secret) raises it with ``retry=True``.
@@ -13,15 +16,16 @@ become available (an unbound claim, a missing Secret) raises it with ``retry=Tru
 import base64
 import os
 import shutil
-import sys
+import stat
 import time
 from pathlib import Path
 
 from testbed import config
-from testbed.node import downward
+from testbed.node import downward, images
 from testbed.node.kube import get_or_none, raw
 
 DEFAULT_MODE = 0o644
+EMPTY_DIR_MODE = 0o777  # the kubelet makes every emptyDir 0777, whoever the containers run as
 TOKEN_SECONDS = 3600
 REFRESH_SECONDS = 30  # how often configMap and secret volumes follow their source (the kubelet: ~1 min)
 
@@ -64,6 +68,20 @@ def host_directory(host_path):
     if kind in checks and not checks[kind]():
         raise MountError("hostPath type check failed: %s is not a %s" % (path, kind))
     return path
+
+
+def owned_by_group(folder, group, read_only):
+    """The kubelet's fsGroup ownership (SetVolumeOwnership): every file and folder gets group ``group``,
+    group read (and write unless the volume is read-only) permission, folders also search and setgid."""
+    mask = 0o440 if read_only else 0o660
+    for root, folders, files in os.walk(folder):
+        for path in [root] + [os.path.join(root, name) for name in folders + files]:
+            info = os.lstat(path)
+            os.lchown(path, -1, group)
+            if stat.S_ISLNK(info.st_mode):
+                continue
+            extra = mask | (0o2110 if stat.S_ISDIR(info.st_mode) else 0)
+            os.chmod(path, stat.S_IMODE(info.st_mode) | extra)
 
 
 def write_atomic(folder, files):
@@ -115,6 +133,7 @@ class VolumeBuilder:
         self.pod = pod
         self.namespace = pod["metadata"]["namespace"]
         self.root = pod_dir / "volumes"
+        self.fs_group = (pod["spec"].get("securityContext") or {}).get("fsGroup")
 
     def build(self):
         """``{volume name: host folder}`` for every volume of the pod (raises MountError)."""
@@ -143,6 +162,9 @@ class VolumeBuilder:
         folder = self.root / name
         if "emptyDir" in volume:
             folder.mkdir(parents=True, exist_ok=True)
+            folder.chmod(EMPTY_DIR_MODE)
+            if self.fs_group is not None:
+                owned_by_group(folder, self.fs_group, read_only=False)
             return folder
         if "hostPath" in volume:
             return host_directory(volume["hostPath"])
@@ -162,7 +184,12 @@ class VolumeBuilder:
         else:
             kind = next((k for k in volume if k != "name"), "unknown")
             raise MountError("volume %s: the test bed does not provide %s volumes" % (name, kind), retry=False)
-        write_atomic(folder, files)
+        if self.fs_group is None:
+            write_atomic(folder, files)
+            return folder
+        # API data volumes are read-only: fsGroup makes every file group-readable (0400 -> 0440).
+        if write_atomic(folder, {path: (content, mode | 0o440) for path, (content, mode) in files.items()}):
+            owned_by_group(folder, self.fs_group, read_only=True)
         return folder
 
     def _claim(self, claim_name):
@@ -255,26 +282,29 @@ class VolumeBuilder:
         return body["status"]["token"]
 
 
-# Where the catalog's programs live: the checkout (testbed/images, the testbed package) and
-# the Python running them. A checkout under /tmp (as a CI clone may be) would vanish behind
-# a container's private /tmp, so whatever of these lies under a private folder is bound
-# back at the same place, read-only.
-CATALOG_HOST_PATHS = (config.REPO_ROOT, Path(sys.prefix), Path(sys.base_prefix))
-
-
 def _host_paths_under(folder):
-    found = []
-    for host in dict.fromkeys(p.resolve() for p in CATALOG_HOST_PATHS):
-        if Path(folder) in host.parents:
-            found.append({"source": str(host), "target": str(host), "readOnly": True})
-    return found
+    # A checkout under /tmp (as a CI clone may be) would vanish behind a container's
+    # private /tmp: whatever of the catalog's programs lies under a private folder is
+    # bound back at the same place, read-only.
+    return [{"source": str(host), "target": str(host), "readOnly": True}
+            for host in images.catalog_paths() if Path(folder) in host.parents]
+
+
+def private_folder(source, folder, image):
+    """An image's own folder for one container: /tmp open to all, the others the image's owner's."""
+    source.mkdir(parents=True, exist_ok=True)
+    if folder == "/tmp":
+        source.chmod(0o1777)
+    else:
+        os.chown(source, *image.owner)
 
 
 def container_mounts(container, volumes, image, private_dir, env):
     """The bind mounts of one container, parents before children.
 
     The image's private folders come first (each container's own, under ``private_dir``),
-    unless a volume is mounted exactly there; then the volumes, with subPath and
+    unless a volume is mounted exactly there; then the image's own versions of host files;
+    then the volumes, with subPath and
     subPathExpr resolved on the host.
     """
     from testbed.node.environment import expand
@@ -284,9 +314,15 @@ def container_mounts(container, volumes, image, private_dir, env):
     for index, folder in enumerate(image.writable):
         if folder not in targets:
             source = Path(private_dir) / ("private-%d" % index)
-            source.mkdir(parents=True, exist_ok=True)
+            private_folder(source, folder, image)
             mounts.append({"source": str(source), "target": folder})
             mounts.extend(_host_paths_under(folder))
+    for index, (target, transform) in enumerate(sorted(image.files.items())):
+        if Path(target).is_file() and target not in targets:
+            copy = Path(private_dir) / ("file-%d" % index)
+            copy.write_text(transform(Path(target).read_text()))
+            copy.chmod(0o644)
+            mounts.append({"source": str(copy), "target": target, "readOnly": True})
     for mount in container.get("volumeMounts") or ():
         source = Path(volumes[mount["name"]])
         sub_path = mount.get("subPath") or expand(mount.get("subPathExpr") or "", env)

@@ -5,7 +5,7 @@ happens when one exits (the next init container, or a restart by restartPolicy).
 import logging
 import time
 
-from testbed.node import environment, images, state, volumes
+from testbed.node import environment, identity, images, state, volumes
 from testbed.node.pod.mounts import RETRY_MAX
 
 log = logging.getLogger("testbed.node.worker")
@@ -34,6 +34,7 @@ class Starting:
             self._image_missing(container)
             return
         try:
+            user = identity.container_identity(self.pod, container.spec)
             env = environment.container_environment(self.kube, self._pod_with_addresses(), container.spec,
                                                     container.image, self.hostname)
             argv = [environment.expand(a, env) for a in
@@ -53,7 +54,7 @@ class Starting:
             return
         if container.run >= 0:
             container.restart_count += 1
-        pid = container.launch(self.record, argv, env, mounts, self.hostname, self._exited)
+        pid = container.launch(self.record, argv, env, mounts, self.hostname, user, self._exited)
         log.info("%s: container %s run %d started, pid %d (%.0f ms after the pod was seen): %s", self.key,
                  container.name, container.run, pid, (time.monotonic() - self.seen_at) * 1000, " ".join(argv)[:200])
         self._normal("Pulled", 'Container image "%s" already present on machine' % container.image_ref, container.name)
