@@ -70,6 +70,25 @@ options:
     description: The provisioner's image.
     type: str
     default: registry.k8s.io/sig-storage/nfs-subdir-external-provisioner:v4.0.2
+  pod_security_context:
+    description:
+      - The securityContext of the provisioner's pod (and of the static mode's folder-making pod).
+      - The default keeps the image's user (root, which writes any export that does not squash root, and removes
+        every claim's folder whoever wrote in it) with the RuntimeDefault seccomp profile. A non-root user (e.g.
+        C(runAsNonRoot=true), C(runAsUser=65534), C(runAsGroup=65534), what root becomes on a C(root_squash) export)
+        needs an export folder that user may write, and cannot remove subfolders other users made.
+      - Before any change the module checks the pod against the level the namespace enforces
+        (C(pod-security.kubernetes.io/enforce)) and fails naming the level and each field. The export is mounted as
+        an C(nfs) volume, which C(baseline) allows and C(restricted) does not.
+    type: dict
+    default: {seccompProfile: {type: RuntimeDefault}}
+  security_context:
+    description:
+      - The securityContext of the provisioner's container (and of the static mode's folder-making container).
+      - The default forbids privilege escalation. C(capabilities.drop=[ALL]) is fine for a non-root user; root
+        without C(DAC_OVERRIDE) cannot remove folders other users own.
+    type: dict
+    default: {allowPrivilegeEscalation: false}
   provisioner_name:
     description: The provisioner name the Deployment registers and the StorageClass names.
     type: str
@@ -331,6 +350,8 @@ MODULE_OPTIONS = dict(
     nfs_path=dict(type="str"),
     image=dict(type="str", default="registry.k8s.io/sig-storage/nfs-subdir-external-provisioner:v4.0.2"),
     provisioner_name=dict(type="str", default="k8s-sigs.io/nfs-subdir-external-provisioner"),
+    pod_security_context=dict(type="dict", default={"seccompProfile": {"type": "RuntimeDefault"}}),
+    security_context=dict(type="dict", default={"allowPrivilegeEscalation": False}),
     storage_class=dict(type="dict", default={}, options=STORAGE_CLASS_OPTIONS, apply_defaults=True),
     recreate_storageclass=dict(type="bool", default=False),
     static=dict(type="dict", options=STATIC_OPTIONS),

@@ -92,6 +92,10 @@ class Cluster:
                 observed[name] = self.store.read(pv)
         return desired, observed
 
+    def namespace(self, name):
+        """The Namespace object (a dict), or None when there is none."""
+        return self.store.read({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}})
+
     def apply(self, action):
         try:
             self.store.apply(action, self._deadline(RECREATE_SECONDS))
@@ -183,7 +187,8 @@ class Cluster:
         namespace = params["namespace"]
         name = "%s-mkdir-%s" % (params["static"]["statefulset"][:40], uuid.uuid4().hex[:6])
         pod = helper_pod(name, namespace, params["nfs_server"], params["nfs_path"], folders,
-                         params["static"]["helper_image"], owned_labels())
+                         params["static"]["helper_image"], owned_labels(),
+                         {"pod": params["pod_security_context"], "container": params["security_context"]})
         self.apply({"action": "create", "manifest": pod})
         deadline = self._deadline(timeout)
         try:

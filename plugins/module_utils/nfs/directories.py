@@ -31,7 +31,7 @@ def relative_folders(nfs_path, directories):
     return [d[len(root):] for d in directories if d.startswith(root)]
 
 
-def helper_pod(name, namespace, nfs_server, nfs_path, folders, image, labels):
+def helper_pod(name, namespace, nfs_server, nfs_path, folders, image, labels, security=None):
     """A pod that mounts the export at MOUNT_PATH and makes each missing folder, world-writable like the provisioner."""
     return {
         "apiVersion": "v1",
@@ -41,9 +41,11 @@ def helper_pod(name, namespace, nfs_server, nfs_path, folders, image, labels):
             "restartPolicy": "Never",
             "automountServiceAccountToken": False,
             "terminationGracePeriodSeconds": 0,
+            "securityContext": dict((security or {}).get("pod") or {}),
             "containers": [{
                 "name": "mkdir",
                 "image": image,
+                "securityContext": dict((security or {}).get("container") or {}),
                 "command": ["sh", "-c", SCRIPT, "sh"] + list(folders),
                 "volumeMounts": [{"name": "export", "mountPath": MOUNT_PATH}],
             }],

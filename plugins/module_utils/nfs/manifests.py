@@ -121,9 +121,11 @@ def deployment(params):
                 "metadata": {"labels": dict(selector)},
                 "spec": {
                     "serviceAccountName": params["name"],
+                    "securityContext": dict(params["pod_security_context"]),
                     "containers": [{
                         "name": "nfs-client-provisioner",
                         "image": params["image"],
+                        "securityContext": dict(params["security_context"]),
                         "env": [
                             {"name": "PROVISIONER_NAME", "value": params["provisioner_name"]},
                             {"name": "NFS_SERVER", "value": params["nfs_server"]},

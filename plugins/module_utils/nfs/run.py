@@ -12,6 +12,7 @@ __metaclass__ = type
 
 from ansible_collections.stateful.kube.plugins.module_utils.k8s.errors import ModuleFailure
 from ansible_collections.stateful.kube.plugins.module_utils.nfs.cluster import Cluster, ClusterError, nfs_reachable
+from ansible_collections.stateful.kube.plugins.module_utils.k8s import pod_security
 from ansible_collections.stateful.kube.plugins.module_utils.nfs.plan import decide
 
 
@@ -24,6 +25,23 @@ def check_server(params, reachable=None):
         raise ModuleFailure("NFS server %s is unreachable on port 2049 from this host (%s); nothing was changed. Check "
                             "the address, that the server runs and that its firewall allows NFS."
                             % (params["nfs_server"], why))
+
+
+def check_pod_security(params, namespace, desired):
+    """Refuse before any change a Deployment the namespace's Pod Security level would not let run.
+
+    The provisioner mounts the export as an ``nfs`` volume, a type only ``baseline`` and
+    ``privileged`` allow: in a ``restricted`` namespace it names that field.
+    """
+    if params["state"] != "present" or params["mode"] != "dynamic":
+        return
+    level = pod_security.enforced_level(namespace)
+    for obj in desired:
+        if obj["kind"] == "Deployment":
+            found = pod_security.violations(obj["spec"]["template"]["spec"], level)
+            if found:
+                what = "Deployment %s/%s" % (params["namespace"], params["name"])
+                raise ModuleFailure(pod_security.refusal(level, params["namespace"], what, found))
 
 
 def finish(cluster, params, report):
@@ -55,6 +73,7 @@ def run(clients, params, check_mode=False, cluster=None, reachable=None):
     check_server(params, reachable)
     cluster = cluster or Cluster(clients)
     desired, observed = cluster.observe(params)
+    check_pod_security(params, cluster.namespace(params["namespace"]), desired)
     result = decide(params, desired, observed)
     report = result["report"]
     if result["problems"]:

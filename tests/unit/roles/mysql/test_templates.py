@@ -16,6 +16,7 @@ from ansible.template import Templar
 from ansible.utils.collection_loader import AnsibleCollectionConfig
 
 from ansible_collections.stateful.kube.plugins.filter.mysql_config import mysql_config_files
+from ansible_collections.stateful.kube.plugins.module_utils.k8s import pod_security
 
 try:  # ansible-core >= 2.19 templates only trusted strings
     from ansible.template import trust_as_template
@@ -79,6 +80,14 @@ def test_pods_pass_pss_restricted():
         assert container["securityContext"]["capabilities"]["drop"] == ["ALL"]
         assert "privileged" not in container["securityContext"]
     assert not any("hostPath" in v for v in pod["volumes"])
+    assert pod_security.violations(pod, "restricted") == []
+
+
+def test_a_security_context_override_is_what_the_restricted_check_names():
+    (statefulset,) = render("statefulset", mysql_security_context={"allowPrivilegeEscalation": True})
+    found = pod_security.violations(statefulset["spec"]["template"]["spec"], "restricted")
+    assert ("spec.containers[0].securityContext.allowPrivilegeEscalation", "must be false") in found
+    assert ("spec.initContainers[0].securityContext.capabilities.drop", "must include ALL") in found
 
 
 def test_one_server_file_per_ordinal_from_the_start_ordinal():

@@ -16,6 +16,8 @@ DYNAMIC = {
     "nfs_path": "/srv/nfs/kube",
     "image": "registry.k8s.io/sig-storage/nfs-subdir-external-provisioner:v4.0.2",
     "provisioner_name": "k8s-sigs.io/nfs-subdir-external-provisioner",
+    "pod_security_context": {"seccompProfile": {"type": "RuntimeDefault"}},
+    "security_context": {"allowPrivilegeEscalation": False},
     "storage_class": {
         "name": "nfs-client",
         "default_class": False,
@@ -76,8 +78,8 @@ def as_served(manifest, **status):
         spec.update({"revisionHistoryLimit": 10, "progressDeadlineSeconds": 600})
         pod = spec["template"]["spec"]
         pod.update({"restartPolicy": "Always", "dnsPolicy": "ClusterFirst", "schedulerName": "default-scheduler",
-                    "terminationGracePeriodSeconds": 30, "securityContext": {},
-                    "serviceAccount": pod["serviceAccountName"]})
+                    "terminationGracePeriodSeconds": 30, "serviceAccount": pod["serviceAccountName"]})
+        pod.setdefault("securityContext", {})
         for container in pod["containers"]:
             container.update({"imagePullPolicy": "IfNotPresent", "resources": {},
                               "terminationMessagePath": "/dev/termination-log",

@@ -87,3 +87,10 @@ def test_storage_class_defaults_archive_and_leave_unset_options_out(dynamic_para
     assert storage_class["parameters"] == {"archiveOnDelete": "true"}
     assert "mountOptions" not in storage_class
     assert storage_class["metadata"]["annotations"] == {manifests.DEFAULT_CLASS_ANNOTATION: "false"}
+
+
+def test_the_security_contexts_are_the_options(dynamic_params):
+    dynamic_params["pod_security_context"] = {"runAsNonRoot": True, "runAsUser": 65534}
+    pod = manifests.deployment(dynamic_params)["spec"]["template"]["spec"]
+    assert pod["securityContext"] == {"runAsNonRoot": True, "runAsUser": 65534}
+    assert pod["containers"][0]["securityContext"] == {"allowPrivilegeEscalation": False}
