@@ -13,21 +13,31 @@ from pathlib import Path
 from tests.support.waiting import wait_for
 
 
+def server_minor(api_client):
+    """The API server's minor version (37 for 1.37)."""
+    from kubernetes import client as k8s_client
+
+    minor = k8s_client.VersionApi(api_client).get_code().minor
+    return int("".join(c for c in minor if c.isdigit()) or 0)
+
+
 def _service_accounts_get_token_secrets(api_client):
     # Before 1.24 the token controller makes a Secret for every ServiceAccount, and the
     # ServiceAccount admission refuses pods ("No API token found for service account
     # default") until it is listed on the account. From 1.24 on there is no such Secret.
-    from kubernetes import client as k8s_client
-
-    minor = k8s_client.VersionApi(api_client).get_code().minor
-    return int("".join(c for c in minor if c.isdigit()) or 0) < 24
+    return server_minor(api_client) < 24
 
 
-def create_namespace(core_v1, name, timeout=30):
+def enforcing(level):
+    """The labels of a namespace whose Pod Security admission enforces ``level`` (latest version of the rules)."""
+    return {"pod-security.kubernetes.io/enforce": level, "pod-security.kubernetes.io/enforce-version": "latest"}
+
+
+def create_namespace(core_v1, name, timeout=30, labels=None):
     """Create namespace ``name`` and return once pods may be created in it (its default ServiceAccount is ready)."""
     from kubernetes import client as k8s_client
 
-    core_v1.create_namespace(k8s_client.V1Namespace(metadata=k8s_client.V1ObjectMeta(name=name)))
+    core_v1.create_namespace(k8s_client.V1Namespace(metadata=k8s_client.V1ObjectMeta(name=name, labels=labels)))
     needs_token = _service_accounts_get_token_secrets(core_v1.api_client)
 
     def default_account_ready():
@@ -46,9 +56,9 @@ def unique_name(prefix):
 
 
 @contextmanager
-def fresh_namespace(core_v1, prefix):
-    """A new namespace named ``prefix-xxxxx`` for the block; deleted afterwards (with all in it)."""
-    name = create_namespace(core_v1, unique_name(prefix))
+def fresh_namespace(core_v1, prefix, labels=None):
+    """A new namespace named ``prefix-xxxxx`` (with ``labels``) for the block; deleted afterwards (with all in it)."""
+    name = create_namespace(core_v1, unique_name(prefix), labels=labels)
     try:
         yield name
     finally:

@@ -110,10 +110,10 @@ def _restricted(spec):
         capabilities = context.get("capabilities") or {}
         if "ALL" not in (capabilities.get("drop") or ()):
             found.append((path + ".securityContext.capabilities.drop", "must include ALL"))
-        added = set(capabilities.get("add") or ()) & BASELINE_CAPABILITIES - RESTRICTED_CAPABILITIES
+        added = set(capabilities.get("add") or ()) & (BASELINE_CAPABILITIES - RESTRICTED_CAPABILITIES)
         if added:
-            found.append((path + ".securityContext.capabilities.add", "may add only NET_BIND_SERVICE, not %s"
-                           % ", ".join(sorted(added))))
+            rule = "may add only NET_BIND_SERVICE, not %s" % ", ".join(sorted(added))
+            found.append((path + ".securityContext.capabilities.add", rule))
     return found
 
 
