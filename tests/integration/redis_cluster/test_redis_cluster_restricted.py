@@ -6,6 +6,7 @@ read from the processes themselves and from the files they wrote on the NFS clai
 One namespace for the module, built on in file order.
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -110,8 +111,9 @@ def test_the_admission_plugin_refuses_what_the_role_refused_and_admits_what_it_r
     with pytest.raises(ApiException) as refused:
         _dry_run_pod(core_v1, redis_namespace, template, "refused")
     assert refused.value.status == 403
-    assert 'violates PodSecurity "restricted:latest"' in refused.value.body
-    assert "allowPrivilegeEscalation" in refused.value.body
+    message = json.loads(refused.value.body)["message"]
+    assert 'violates PodSecurity "restricted:latest"' in message
+    assert 'container "redis" must set securityContext.allowPrivilegeEscalation=false' in message
 
 
 def test_a_second_run_changes_nothing(role, redis_namespace):

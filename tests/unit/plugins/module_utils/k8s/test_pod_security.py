@@ -33,7 +33,7 @@ PROVISIONER_POD = {
 
 
 def fields(found):
-    return [field for field, _ in found]
+    return [finding[0] for finding in found]
 
 
 def test_the_level_is_the_enforce_label_and_privileged_without_one():
