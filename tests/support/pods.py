@@ -22,7 +22,7 @@ def main_process_status(pod, container):
     assert container_id.startswith("testbed://"), "not a test bed container: %r" % container_id
     fields = {}
     for line in Path("/proc/%s/status" % container_id[len("testbed://"):]).read_text().splitlines():
-        key, _, value = line.partition(":")
+        key, value = line.split(":", 1)
         fields[key] = value.split()
     return fields
 

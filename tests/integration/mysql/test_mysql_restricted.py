@@ -29,10 +29,10 @@ def mysql_namespace(core_v1, api_client):
         yield name
 
 
-def test_a_security_context_that_breaks_restricted_fails_before_anything_is_made(role, core_v1, apps_v1,
-                                                                                  mysql_namespace):
-    result = role(mysql_namespace, mysql_pod_security_context={"runAsUser": 0, "fsGroup": 999,
-                                                               "seccompProfile": {"type": "RuntimeDefault"}})
+def test_a_security_context_that_breaks_restricted_fails_before_anything_is_made(
+        role, core_v1, apps_v1, mysql_namespace):
+    as_root = {"runAsUser": 0, "fsGroup": 999, "seccompProfile": {"type": "RuntimeDefault"}}
+    result = role(mysql_namespace, mysql_pod_security_context=as_root)
     assert result.rc != 0
     refused = task_result(result, CHECK_TASK)
     assert refused.get("failed"), refused

@@ -41,10 +41,10 @@ def _made_in(core_v1, apps_v1, namespace):
     }
 
 
-def test_a_security_context_that_breaks_restricted_fails_before_anything_is_made(role, core_v1, apps_v1,
-                                                                                  redis_namespace):
-    result = role(redis_namespace, redis_cluster_security_context={"allowPrivilegeEscalation": True,
-                                                                     "capabilities": {"drop": ["ALL"]}})
+def test_a_security_context_that_breaks_restricted_fails_before_anything_is_made(
+        role, core_v1, apps_v1, redis_namespace):
+    escalating = {"allowPrivilegeEscalation": True, "capabilities": {"drop": ["ALL"]}}
+    result = role(redis_namespace, redis_cluster_security_context=escalating)
     assert result.rc != 0
     refused = task_result(result, CHECK_TASK)
     assert refused.get("failed"), refused
@@ -98,8 +98,8 @@ def _dry_run_pod(core_v1, namespace, template, name):
     return core_v1.create_namespaced_pod(namespace, body, dry_run="All")
 
 
-def test_the_admission_plugin_refuses_what_the_role_refused_and_admits_what_it_runs(api_client, core_v1, apps_v1,
-                                                                                     redis_namespace):
+def test_the_admission_plugin_refuses_what_the_role_refused_and_admits_what_it_runs(
+        api_client, core_v1, apps_v1, redis_namespace):
     statefulset = apps_v1.read_namespaced_stateful_set("redis", redis_namespace)
     template = api_client.sanitize_for_serialization(statefulset.spec.template.spec)
     template.pop("volumes")  # the claim "data" comes from the volumeClaimTemplate; a bare pod would not find it
