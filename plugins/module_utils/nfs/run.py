@@ -13,6 +13,7 @@ __metaclass__ = type
 from ansible_collections.stateful.kube.plugins.module_utils.k8s.errors import ModuleFailure
 from ansible_collections.stateful.kube.plugins.module_utils.nfs.cluster import Cluster, ClusterError, nfs_reachable
 from ansible_collections.stateful.kube.plugins.module_utils.k8s import pod_security
+from ansible_collections.stateful.kube.plugins.module_utils.nfs.directories import helper_pod
 from ansible_collections.stateful.kube.plugins.module_utils.nfs.plan import decide
 
 
@@ -27,21 +28,32 @@ def check_server(params, reachable=None):
                             % (params["nfs_server"], why))
 
 
-def check_pod_security(params, namespace, desired):
-    """Refuse before any change a Deployment the namespace's Pod Security level would not let run.
+def pods_to_check(params, desired):
+    """``[(what, pod spec)]``: the pods this run would make (the provisioner's, or the folder-making one)."""
+    if params["state"] != "present":
+        return []
+    if params["mode"] == "dynamic":
+        return [("Deployment %s/%s" % (params["namespace"], params["name"]), obj["spec"]["template"]["spec"])
+                for obj in desired if obj["kind"] == "Deployment"]
+    if not params["static"]["create_directories"]:
+        return []
+    pod = helper_pod("mkdir", params["namespace"], params["nfs_server"], params["nfs_path"], [],
+                     params["static"]["helper_image"], {},
+                     {"pod": params["pod_security_context"], "container": params["security_context"]})
+    return [("the pod that makes the static PVs' folders in %s" % params["namespace"], pod["spec"])]
 
-    The provisioner mounts the export as an ``nfs`` volume, a type only ``baseline`` and
-    ``privileged`` allow: in a ``restricted`` namespace it names that field.
+
+def check_pod_security(params, namespace, desired):
+    """Refuse before any change a pod the namespace's Pod Security level would not let run.
+
+    The provisioner and the folder-making pod mount the export as an ``nfs`` volume, a type
+    only ``baseline`` and ``privileged`` allow: in a ``restricted`` namespace that field is named.
     """
-    if params["state"] != "present" or params["mode"] != "dynamic":
-        return
     level = pod_security.enforced_level(namespace)
-    for obj in desired:
-        if obj["kind"] == "Deployment":
-            found = pod_security.violations(obj["spec"]["template"]["spec"], level)
-            if found:
-                what = "Deployment %s/%s" % (params["namespace"], params["name"])
-                raise ModuleFailure(pod_security.refusal(level, params["namespace"], what, found))
+    for what, spec in pods_to_check(params, desired):
+        found = pod_security.violations(spec, level)
+        if found:
+            raise ModuleFailure(pod_security.refusal(level, params["namespace"], what, found))
 
 
 def finish(cluster, params, report):

@@ -58,6 +58,9 @@ def static_params():
         "storage_class_name": "",
         "reclaim_policy": "Retain",
         "mount_options": [],
+        "create_directories": True,
+        "helper_image": "busybox:1.36",
+        "directories_timeout": 60,
     }
     return params
 

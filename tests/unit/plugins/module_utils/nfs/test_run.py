@@ -33,3 +33,17 @@ def test_a_baseline_namespace_refuses_a_privileged_override(dynamic_params):
     with pytest.raises(ModuleFailure) as refused:
         check_pod_security(dynamic_params, namespace("baseline"), dynamic_objects(dynamic_params))
     assert "spec.containers[0].securityContext.privileged must be unset or false" in str(refused.value)
+
+
+def test_static_mode_checks_the_pod_that_makes_the_folders(static_params):
+    with pytest.raises(ModuleFailure) as refused:
+        check_pod_security(static_params, namespace("restricted"), [])
+    assert "the pod that makes the static PVs' folders in data" in str(refused.value)
+    assert "spec.volumes[export].nfs nfs volumes are not allowed" in str(refused.value)
+    static_params["static"]["create_directories"] = False
+    check_pod_security(static_params, namespace("restricted"), [])
+
+
+def test_nothing_is_checked_when_removing(dynamic_params):
+    dynamic_params["state"] = "absent"
+    check_pod_security(dynamic_params, namespace("restricted"), dynamic_objects(dynamic_params))
