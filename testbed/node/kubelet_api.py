@@ -363,15 +363,7 @@ class KubeletHandler(BaseHTTPRequestHandler):
         key = self.headers.get("Sec-WebSocket-Key")
         if not key:
             raise RequestError(HTTPStatus.BAD_REQUEST, "WebSocket upgrade without Sec-WebSocket-Key")
-        started = time.monotonic()
-        try:
-            process = remotecommand.ContainerProcess(
-                pid, command, streams["stdin"], streams["stdout"], streams["stderr"], streams["tty"],
-                launch_env=state.launch_env(record, container),
-            )
-        except OSError as error:
-            raise RequestError(HTTPStatus.INTERNAL_SERVER_ERROR, "cannot start %s: %s" % (command, error)) from None
-
+        process = self._start_process(command, streams, record, container, pid)
         self.send_response(HTTPStatus.SWITCHING_PROTOCOLS)
         self.send_header("Upgrade", "websocket")
         self.send_header("Connection", "Upgrade")
@@ -379,14 +371,8 @@ class KubeletHandler(BaseHTTPRequestHandler):
         if offered:
             self.send_header("Sec-WebSocket-Protocol", protocol)
         self.end_headers()
-        self.close_connection = True
-        self.request.settimeout(None)
-        session = remotecommand.ChannelSession(self.request, protocol, process, log=LOG.info)
-        code = session.run()
-        ran = time.monotonic() - started
-        session.close()
-        LOG.info("exec %s/%s/%s %s (WebSocket, %s): exit %s, %.3f s", namespace, pod, container, command, protocol,
-                 code, ran)
+        self._run_session(remotecommand.ChannelSession(self.request, protocol, process, log=LOG.info),
+                          "%s/%s/%s" % (namespace, pod, container), "WebSocket")
 
     def _exec_spdy(self, namespace, pod, container, command, streams, record, pid):
         """Exec over SPDY/3.1: what a 1.30+ API server speaks when it translates kubectl's WebSocket."""
@@ -401,26 +387,34 @@ class KubeletHandler(BaseHTTPRequestHandler):
         expected = {"error"} | {name for name in ("stdin", "stdout") if streams[name]}
         if streams["stderr"] and not streams["tty"]:
             expected.add("stderr")
-        started = time.monotonic()
-        try:
-            process = remotecommand.ContainerProcess(
-                pid, command, streams["stdin"], streams["stdout"], streams["stderr"], streams["tty"],
-                launch_env=state.launch_env(record, container),
-            )
-        except OSError as error:
-            raise RequestError(HTTPStatus.INTERNAL_SERVER_ERROR, "cannot start %s: %s" % (command, error)) from None
+        process = self._start_process(command, streams, record, container, pid)
         self.send_response(HTTPStatus.SWITCHING_PROTOCOLS)
         self.send_header("Connection", "Upgrade")
         self.send_header("Upgrade", "SPDY/3.1")
         self.send_header("X-Stream-Protocol-Version", protocol)
         self.end_headers()
+        self._run_session(remotecommand.SpdySession(self.request, protocol, process, expected, log=LOG.info),
+                          "%s/%s/%s" % (namespace, pod, container), "SPDY")
+
+    @staticmethod
+    def _start_process(command, streams, record, container, pid):
+        try:
+            return remotecommand.ContainerProcess(
+                pid, command, streams["stdin"], streams["stdout"], streams["stderr"], streams["tty"],
+                launch_env=state.launch_env(record, container),
+            )
+        except OSError as error:
+            raise RequestError(HTTPStatus.INTERNAL_SERVER_ERROR, "cannot start %s: %s" % (command, error)) from None
+
+    def _run_session(self, session, target, transport):
+        """Serve the upgraded connection until the command ends, then log how it ended."""
+        started = time.monotonic()
         self.close_connection = True
         self.request.settimeout(None)
-        session = remotecommand.SpdySession(self.request, protocol, process, expected, log=LOG.info)
         code = session.run()
         session.close()
-        LOG.info("exec %s/%s/%s %s (SPDY, %s): exit %s, %.3f s", namespace, pod, container, command, protocol, code,
-                  time.monotonic() - started)
+        LOG.info("exec %s %s (%s, %s): exit %s, %.3f s", target, session.process.command, transport,
+                 session.protocol, code, time.monotonic() - started)
 
 
 class KubeletServer(ThreadingHTTPServer):
