@@ -1,14 +1,16 @@
-"""The kubelet's HTTPS API on a node address: what the API server calls for logs and exec.
+"""The kubelet's HTTPS API on a node address: what the API server calls for logs, exec and port-forward.
 
     GET  /healthz                                   "ok" (the only path open without a client cert)
     GET  /pods                                      PodList of this node's pods, from the on-disk state
     GET  /containerLogs/{namespace}/{pod}/{container}?follow=&previous=&tailLines=&limitBytes=&sinceSeconds=
     GET|POST /exec/{namespace}/{pod}/{container}?command=...&input=&output=&error=&tty=
                                                     (or stdin=, stdout=, stderr=)
-                                                    WebSocket, channel protocol v5..v1 (remotecommand.py)
+                                                    WebSocket, channel protocol v5..v1, or SPDY/3.1
+                                                    (remotecommand.py)
+    GET|POST /portForward/{namespace}/{pod}[/{uid}] SPDY/3.1, portforward.k8s.io (portforward.py)
 
-The API server proxies `kubectl logs`, `kubectl exec` and the Python client's `stream()`
-here, authenticating with its kubelet client certificate (signed by the test bed's CA).
+The API server proxies `kubectl logs`, `kubectl exec`, `kubectl port-forward` and the Python
+client's `stream()` here, authenticating with its kubelet client certificate (signed by the test bed's CA).
 
 Logs are the node agent's raw per-run files (state.py): they carry no per-line times, so
 ``timestamps=true`` is refused with a 400 rather than answered with invented times, and
@@ -34,7 +36,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from testbed import config
-from testbed.node import remotecommand, state, websocket
+from testbed.node import portforward, remotecommand, state, websocket
 from testbed.procfs import running
 
 LOG = logging.getLogger("testbed.kubelet_api")
@@ -234,7 +236,9 @@ class KubeletHandler(BaseHTTPRequestHandler):
                 self._container_logs(parts[1], parts[2], parts[3], query)
             elif len(parts) == 4 and parts[0] == "exec" and self.command in ("GET", "POST"):
                 self._exec(parts[1], parts[2], parts[3], query)
-            elif parts and parts[0] in ("attach", "portForward", "run", "stats", "metrics", "logs"):
+            elif len(parts) in (3, 4) and parts[0] == "portForward" and self.command in ("GET", "POST"):
+                self._port_forward(parts[1], parts[2])
+            elif parts and parts[0] in ("attach", "run", "stats", "metrics", "logs"):
                 raise RequestError(HTTPStatus.NOT_IMPLEMENTED, "/%s is not served by the test bed's kubelet" % parts[0])
             else:
                 raise RequestError(HTTPStatus.NOT_FOUND, "no such kubelet endpoint: %s %s" % (self.command, self.path))
@@ -363,15 +367,7 @@ class KubeletHandler(BaseHTTPRequestHandler):
         key = self.headers.get("Sec-WebSocket-Key")
         if not key:
             raise RequestError(HTTPStatus.BAD_REQUEST, "WebSocket upgrade without Sec-WebSocket-Key")
-        started = time.monotonic()
-        try:
-            process = remotecommand.ContainerProcess(
-                pid, command, streams["stdin"], streams["stdout"], streams["stderr"], streams["tty"],
-                launch_env=state.launch_env(record, container),
-            )
-        except OSError as error:
-            raise RequestError(HTTPStatus.INTERNAL_SERVER_ERROR, "cannot start %s: %s" % (command, error)) from None
-
+        process = self._start_process(command, streams, record, container, pid)
         self.send_response(HTTPStatus.SWITCHING_PROTOCOLS)
         self.send_header("Upgrade", "websocket")
         self.send_header("Connection", "Upgrade")
@@ -379,14 +375,8 @@ class KubeletHandler(BaseHTTPRequestHandler):
         if offered:
             self.send_header("Sec-WebSocket-Protocol", protocol)
         self.end_headers()
-        self.close_connection = True
-        self.request.settimeout(None)
-        session = remotecommand.ChannelSession(self.request, protocol, process, log=LOG.info)
-        code = session.run()
-        ran = time.monotonic() - started
-        session.close()
-        LOG.info("exec %s/%s/%s %s (WebSocket, %s): exit %s, %.3f s", namespace, pod, container, command, protocol,
-                 code, ran)
+        self._run_session(remotecommand.ChannelSession(self.request, protocol, process, log=LOG.info),
+                          "%s/%s/%s" % (namespace, pod, container), "WebSocket")
 
     def _exec_spdy(self, namespace, pod, container, command, streams, record, pid):
         """Exec over SPDY/3.1: what a 1.30+ API server speaks when it translates kubectl's WebSocket."""
@@ -401,26 +391,64 @@ class KubeletHandler(BaseHTTPRequestHandler):
         expected = {"error"} | {name for name in ("stdin", "stdout") if streams[name]}
         if streams["stderr"] and not streams["tty"]:
             expected.add("stderr")
-        started = time.monotonic()
-        try:
-            process = remotecommand.ContainerProcess(
-                pid, command, streams["stdin"], streams["stdout"], streams["stderr"], streams["tty"],
-                launch_env=state.launch_env(record, container),
-            )
-        except OSError as error:
-            raise RequestError(HTTPStatus.INTERNAL_SERVER_ERROR, "cannot start %s: %s" % (command, error)) from None
+        process = self._start_process(command, streams, record, container, pid)
         self.send_response(HTTPStatus.SWITCHING_PROTOCOLS)
         self.send_header("Connection", "Upgrade")
         self.send_header("Upgrade", "SPDY/3.1")
         self.send_header("X-Stream-Protocol-Version", protocol)
         self.end_headers()
+        self._run_session(remotecommand.SpdySession(self.request, protocol, process, expected, log=LOG.info),
+                          "%s/%s/%s" % (namespace, pod, container), "SPDY")
+
+    @staticmethod
+    def _start_process(command, streams, record, container, pid):
+        try:
+            return remotecommand.ContainerProcess(
+                pid, command, streams["stdin"], streams["stdout"], streams["stderr"], streams["tty"],
+                launch_env=state.launch_env(record, container),
+            )
+        except OSError as error:
+            raise RequestError(HTTPStatus.INTERNAL_SERVER_ERROR, "cannot start %s: %s" % (command, error)) from None
+
+    def _run_session(self, session, target, transport):
+        """Serve the upgraded connection until the command ends, then log how it ended."""
+        started = time.monotonic()
         self.close_connection = True
         self.request.settimeout(None)
-        session = remotecommand.SpdySession(self.request, protocol, process, expected, log=LOG.info)
         code = session.run()
         session.close()
-        LOG.info("exec %s/%s/%s %s (SPDY, %s): exit %s, %.3f s", namespace, pod, container, command, protocol, code,
-                  time.monotonic() - started)
+        LOG.info("exec %s %s (%s, %s): exit %s, %.3f s", target, session.process.command, transport,
+                 session.protocol, code, time.monotonic() - started)
+
+
+    # -- port-forward -------------------------------------------------------------
+    def _port_forward(self, namespace, pod):
+        """Port-forward over SPDY/3.1 (portforward.k8s.io); ports are named per stream."""
+        record = _pod_record(namespace, pod)
+        pid = state.any_container_pid(record)
+        if pid is None:
+            raise RequestError(HTTPStatus.NOT_FOUND, 'pod "%s/%s" has no running container' % (namespace, pod))
+        if self.headers.get("Upgrade", "").lower() != "spdy/3.1":
+            raise RequestError(
+                HTTPStatus.BAD_REQUEST,
+                "port-forward needs an SPDY/3.1 upgrade; got Upgrade: %r" % self.headers.get("Upgrade", ""),
+            )
+        offered = [v.strip() for value in self.headers.get_all("X-Stream-Protocol-Version") or ()
+                   for v in value.split(",") if v.strip()]
+        if portforward.PROTOCOL not in offered:
+            raise RequestError(
+                HTTPStatus.FORBIDDEN, "none of the offered stream protocols %s is %s" % (offered, portforward.PROTOCOL)
+            )
+        self.send_response(HTTPStatus.SWITCHING_PROTOCOLS)
+        self.send_header("Connection", "Upgrade")
+        self.send_header("Upgrade", "SPDY/3.1")
+        self.send_header("X-Stream-Protocol-Version", portforward.PROTOCOL)
+        self.end_headers()
+        self.close_connection = True
+        self.request.settimeout(None)
+        session = portforward.PortForwardSession(self.request, pid, "%s/%s" % (namespace, pod), log=LOG.info)
+        session.run()
+        session.close()
 
 
 class KubeletServer(ThreadingHTTPServer):

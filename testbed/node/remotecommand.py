@@ -226,60 +226,56 @@ def _take_terminal():
     fcntl.ioctl(0, termios.TIOCSCTTY, 0)
 
 
-class ChannelSession:
-    """One exec over an upgraded WebSocket connection, run to its end on the calling thread.
+class _Abandoned(Exception):
+    """The client never opened what the command needs: the exec ends without a status."""
+
+
+class ExecSession:
+    """One exec run to its end on the calling thread; the framing is the subclass's.
 
     One thread does all the socket I/O (TLS objects must not be read and written from two
     threads at once), multiplexing with select() over the socket and the command's pipes.
+    Subclasses turn client bytes into stdin, resize and close events, and send output and
+    the status in their own frames.
     """
 
     def __init__(self, sock, protocol, process, log=None):
         self.sock = sock
         self.protocol = protocol
         self.process = process
-        self.decoder = websocket.Decoder()
         self.client_open = True
         self.stdin_buffer = bytearray()
         self.stdin_closing = False
         self.log = log or (lambda message: None)
 
-    # -- sending ---------------------------------------------------------------
-    def _send(self, opcode, payload):
-        self.sock.sendall(websocket.encode(opcode, payload))
+    # -- what a framing provides -------------------------------------------------
+    def _on_client_bytes(self, data):
+        raise NotImplementedError
 
-    def send_channel(self, channel, data):
-        self._send(websocket.OP_BINARY, bytes([channel]) + data)
+    def _send_output(self, channel, data):
+        """Output of the command on STDOUT/STDERR; empty ``data`` means that output ended."""
+        raise NotImplementedError
 
     def send_status(self, status):
-        if self.protocol in (V4, V5):
-            self.send_channel(ERROR, json.dumps(status).encode())
-        elif status["status"] != "Success":
-            # Before v4 the error channel carries a bare message, and nothing on success.
-            self.send_channel(ERROR, status["message"].encode())
+        raise NotImplementedError
 
-    # -- receiving -------------------------------------------------------------
-    def _on_message(self, opcode, payload):
-        if opcode == websocket.OP_PING:
-            self._send(websocket.OP_PONG, payload)
-        elif opcode == websocket.OP_CLOSE:
-            if self.client_open:
-                self._send(websocket.OP_CLOSE, payload[:2])
-            self.client_open = False
-        elif opcode in (websocket.OP_BINARY, websocket.OP_TEXT) and payload:
-            self._on_channel(payload[0], payload[1:])
+    def _streams_open(self):
+        """Whether output may flow yet; raises _Abandoned when it never will."""
+        return True
 
-    def _on_channel(self, channel, data):
-        if channel == STDIN:
-            if self.process.inputs is not None and data:
-                self.stdin_buffer += data
-        elif channel == RESIZE:
-            try:
-                size = json.loads(data)
-                self.process.resize(int(size.get("Width", 0)), int(size.get("Height", 0)))
-            except (ValueError, TypeError, AttributeError, OSError):
-                self.log("ignored a resize message that is not {Width, Height}: %r" % data[:100])
-        elif channel == CLOSE_CHANNEL and self.protocol == V5 and data[:1] == bytes([STDIN]):
-            self.stdin_closing = True
+    def _on_protocol_error(self, error):
+        pass
+
+    # -- events both framings share ------------------------------------------------
+    def _take_stdin(self, data):
+        if self.process.inputs is not None and data:
+            self.stdin_buffer += data
+
+    def _resize(self, size):
+        try:
+            self.process.resize(int(size.get("Width", 0)), int(size.get("Height", 0)))
+        except (ValueError, TypeError, AttributeError, OSError):
+            self.log("ignored a resize message that is not {Width, Height}: %r" % (size,))
 
     def _read_client(self):
         try:
@@ -289,8 +285,7 @@ class ChannelSession:
         if not data:
             self.client_open = False
             return
-        for opcode, payload in self.decoder.feed(data):
-            self._on_message(opcode, payload)
+        self._on_client_bytes(data)
 
     def _flush_stdin(self):
         if self.stdin_buffer and self.process.inputs is not None:
@@ -311,7 +306,8 @@ class ChannelSession:
         exited_at = None
         try:
             while True:
-                if process.process.poll() is not None and exited_at is None:
+                ready = self._streams_open()
+                if ready and process.process.poll() is not None and exited_at is None:
                     exited_at = time.monotonic()
                 if exited_at is not None and (not process.outputs or time.monotonic() - exited_at > OUTPUT_GRACE):
                     break
@@ -319,9 +315,11 @@ class ChannelSession:
                     # Nobody will read the output: the command goes, as with a dropped ssh session.
                     process.kill()
                     return None
-                readers = [*process.outputs, self.sock]
-                if exited_at is None and process.exit_fd is not None:
-                    readers.append(process.exit_fd)
+                readers = [self.sock]
+                if ready:
+                    readers += list(process.outputs)
+                    if exited_at is None and process.exit_fd is not None:
+                        readers.append(process.exit_fd)
                 writers = [process.inputs] if self.stdin_buffer and process.inputs is not None else []
                 timeout = 0 if self.sock.pending() else (0.05 if exited_at else 0.5)
                 readable, writable, _ = select.select(readers, writers, [], timeout)
@@ -329,21 +327,22 @@ class ChannelSession:
                     self._read_client()
                 for fd in readable:
                     if fd in process.outputs:
+                        channel = process.outputs[fd]
                         data = process.read(fd)
-                        if data:
-                            self.send_channel(process.outputs[fd], data)
-                        else:
-                            # No v5 close signal for it: kubectl's client rejects one from the
-                            # server ("Unknown stream id 255"); the connection's end says it all.
+                        if not data:
                             process.close_output(fd)
+                        self._send_output(channel, data)
                 if writable or self.stdin_closing:
                     self._flush_stdin()
             code = exit_code(process.process.wait())
             self.send_status(success_status() if code == 0 else exit_status(process.command, code))
             return code
-        except websocket.ProtocolError as error:
+        except _Abandoned:
+            process.kill()
+            return None
+        except (websocket.ProtocolError, spdy.ProtocolError) as error:
             self.log("closing exec: %s" % error)
-            self._try_send(websocket.encode_close(error.code, str(error)))
+            self._on_protocol_error(error)
             process.kill()
             return None
         except OSError as error:
@@ -353,6 +352,63 @@ class ChannelSession:
             return None
         finally:
             process.close()
+
+
+class ChannelSession(ExecSession):
+    """One exec over an upgraded WebSocket connection: a channel byte starts each message."""
+
+    def __init__(self, sock, protocol, process, log=None):
+        super().__init__(sock, protocol, process, log)
+        self.decoder = websocket.Decoder()
+
+    # -- sending ---------------------------------------------------------------
+    def _send(self, opcode, payload):
+        self.sock.sendall(websocket.encode(opcode, payload))
+
+    def send_channel(self, channel, data):
+        self._send(websocket.OP_BINARY, bytes([channel]) + data)
+
+    def _send_output(self, channel, data):
+        # An ended output gets no v5 close signal: kubectl's client rejects one from the
+        # server ("Unknown stream id 255"); the connection's end says it all.
+        if data:
+            self.send_channel(channel, data)
+
+    def send_status(self, status):
+        if self.protocol in (V4, V5):
+            self.send_channel(ERROR, json.dumps(status).encode())
+        elif status["status"] != "Success":
+            # Before v4 the error channel carries a bare message, and nothing on success.
+            self.send_channel(ERROR, status["message"].encode())
+
+    def _on_protocol_error(self, error):
+        self._try_send(websocket.encode_close(error.code, str(error)))
+
+    # -- receiving -------------------------------------------------------------
+    def _on_client_bytes(self, data):
+        for opcode, payload in self.decoder.feed(data):
+            self._on_message(opcode, payload)
+
+    def _on_message(self, opcode, payload):
+        if opcode == websocket.OP_PING:
+            self._send(websocket.OP_PONG, payload)
+        elif opcode == websocket.OP_CLOSE:
+            if self.client_open:
+                self._send(websocket.OP_CLOSE, payload[:2])
+            self.client_open = False
+        elif opcode in (websocket.OP_BINARY, websocket.OP_TEXT) and payload:
+            self._on_channel(payload[0], payload[1:])
+
+    def _on_channel(self, channel, data):
+        if channel == STDIN:
+            self._take_stdin(data)
+        elif channel == RESIZE:
+            try:
+                self._resize(json.loads(data))
+            except ValueError:
+                self.log("ignored a resize message that is not JSON: %r" % data[:100])
+        elif channel == CLOSE_CHANNEL and self.protocol == V5 and data[:1] == bytes([STDIN]):
+            self.stdin_closing = True
 
     def _try_send(self, data):
         try:
@@ -396,29 +452,23 @@ def choose_spdy_protocol(offered):
     return None
 
 
-class SpdySession:
+class SpdySession(ExecSession):
     """One exec over an upgraded SPDY/3.1 connection (the API server is the client).
 
     The client opens a stream per channel (``streamtype`` error, stdin, stdout, stderr,
-    resize); the command's output flows once the streams it asked for are open. Like
-    ChannelSession, one thread does all socket I/O with select().
+    resize); the command's output flows once the streams it asked for are open.
     """
 
     def __init__(self, sock, protocol, process, expected, log=None):
-        self.sock = sock
-        self.protocol = protocol
-        self.process = process
+        super().__init__(sock, protocol, process, log)
         self.expected = set(expected)  # stream types that must be open before output flows
+        self.opened_by = time.monotonic() + STREAM_CREATION_TIMEOUT
         self.decoder = spdy.Decoder()
         self.codec = spdy.HeaderCodec()
         self.streams = {}  # stream type -> stream id
         self.finished = set()  # stream ids we have half-closed
         self.resize_buffer = b""
-        self.stdin_buffer = bytearray()
-        self.stdin_closing = False
-        self.client_open = True
         self.last_stream = 0
-        self.log = log or (lambda message: None)
 
     # -- sending ---------------------------------------------------------------
     def _send_data(self, kind, data, fin=False):
@@ -429,13 +479,28 @@ class SpdySession:
         if fin:
             self.finished.add(stream_id)
 
+    def _send_output(self, channel, data):
+        self._send_data("stdout" if channel == STDOUT else "stderr", data, fin=not data)
+
     def send_status(self, status):
         if self.protocol == V4:
             self._send_data("error", json.dumps(status).encode())
         elif status["status"] != "Success":
             self._send_data("error", status["message"].encode())
 
+    def _streams_open(self):
+        if self.expected <= set(self.streams):
+            return True
+        if time.monotonic() > self.opened_by:
+            self.log("exec: the client opened %s of the streams %s" % (sorted(self.streams), sorted(self.expected)))
+            raise _Abandoned()
+        return False
+
     # -- receiving -------------------------------------------------------------
+    def _on_client_bytes(self, data):
+        for frame in self.decoder.feed(data):
+            self._on_frame(frame)
+
     def _on_frame(self, frame):
         if frame.kind == spdy.SYN_STREAM:
             kind = spdy.syn_stream_headers(frame, self.codec).get("streamtype", "")
@@ -446,8 +511,8 @@ class SpdySession:
                 self._on_remote_close(kind)
         elif frame.kind is None:
             kind = self._kind_of(frame.stream_id)
-            if kind == "stdin" and self.process.inputs is not None and frame.payload:
-                self.stdin_buffer += frame.payload
+            if kind == "stdin":
+                self._take_stdin(frame.payload)
             elif kind == "resize":
                 self._on_resize(frame.payload)
             if frame.fin:
@@ -481,90 +546,8 @@ class SpdySession:
             except ValueError:
                 break
             text = text[end:].lstrip()
-            try:
-                self.process.resize(int(size.get("Width", 0)), int(size.get("Height", 0)))
-            except (TypeError, AttributeError, OSError):
-                self.log("ignored a resize message that is not {Width, Height}: %r" % size)
+            self._resize(size)
         self.resize_buffer = text.encode()
-
-    def _read_client(self):
-        try:
-            data = self.sock.recv(READ_SIZE)
-        except (OSError, ValueError):
-            data = b""
-        if not data:
-            self.client_open = False
-            return
-        for frame in self.decoder.feed(data):
-            self._on_frame(frame)
-
-    def _flush_stdin(self):
-        if self.stdin_buffer and self.process.inputs is not None:
-            written = self.process.write(bytes(self.stdin_buffer))
-            if written is None:
-                self.stdin_buffer.clear()
-                self.process.inputs = None
-            else:
-                del self.stdin_buffer[:written]
-        if self.stdin_closing and not self.stdin_buffer:
-            self.process.close_input()
-            self.stdin_closing = False
-
-    # -- the loop ----------------------------------------------------------------
-    def run(self):
-        """Pump bytes until the command ends (or the client leaves); returns the exit code or None."""
-        process = self.process
-        exited_at = None
-        opened_by = time.monotonic() + STREAM_CREATION_TIMEOUT
-        try:
-            while True:
-                ready = self.expected <= set(self.streams)
-                if not ready and time.monotonic() > opened_by:
-                    self.log("exec: the client opened %s of the streams %s"
-                             % (sorted(self.streams), sorted(self.expected)))
-                    process.kill()
-                    return None
-                if ready and process.process.poll() is not None and exited_at is None:
-                    exited_at = time.monotonic()
-                if exited_at is not None and (not process.outputs or time.monotonic() - exited_at > OUTPUT_GRACE):
-                    break
-                if not self.client_open:
-                    process.kill()
-                    return None
-                readers = [self.sock]
-                if ready:
-                    readers += list(process.outputs)
-                    if exited_at is None and process.exit_fd is not None:
-                        readers.append(process.exit_fd)
-                writers = [process.inputs] if self.stdin_buffer and process.inputs is not None else []
-                timeout = 0 if self.sock.pending() else (0.05 if exited_at else 0.5)
-                readable, writable, _ = select.select(readers, writers, [], timeout)
-                if self.sock in readable or self.sock.pending():
-                    self._read_client()
-                for fd in readable:
-                    if fd in process.outputs:
-                        data = process.read(fd)
-                        kind = "stdout" if process.outputs[fd] == STDOUT else "stderr"
-                        if data:
-                            self._send_data(kind, data)
-                        else:
-                            process.close_output(fd)
-                            self._send_data(kind, b"", fin=True)
-                if writable or self.stdin_closing:
-                    self._flush_stdin()
-            code = exit_code(process.process.wait())
-            self.send_status(success_status() if code == 0 else exit_status(process.command, code))
-            return code
-        except spdy.ProtocolError as error:
-            self.log("closing exec: %s" % error)
-            process.kill()
-            return None
-        except OSError as error:
-            self.log("exec connection lost: %s" % error)
-            process.kill()
-            return None
-        finally:
-            process.close()
 
     def close(self):
         """Half-close every stream we write to, say GOAWAY, drop the connection."""

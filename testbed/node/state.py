@@ -77,6 +77,16 @@ def container_pid(record, container):
     return pid if running(pid) else None
 
 
+def any_container_pid(record):
+    """PID of a running container of the pod (all share its network namespace), or None."""
+    folder = record.directory / "containers"
+    for container in sorted(path.name for path in folder.iterdir()) if folder.is_dir() else ():
+        pid = container_pid(record, container)
+        if pid is not None:
+            return pid
+    return None
+
+
 def launch_env(record, container):
     """The environment the container's current run was started with, or None if unknown.
 

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
+import redis
 from kubernetes import client as k8s
 from kubernetes.stream import stream
 
@@ -167,6 +168,28 @@ def test_kubectl_exec_into_redis(kubeconfig, redis_pod):
     namespace, name = redis_pod
     result = _kubectl(kubeconfig, "-n", namespace, "exec", name, "--", "redis-cli", "INCR", "counter")
     assert (result.returncode, result.stdout) == (0, "1\n"), result.stderr
+
+
+def test_kubectl_port_forward_to_redis(kubeconfig, redis_pod):
+    namespace, name = redis_pod
+    forward = subprocess.Popen(
+        ["kubectl", "--kubeconfig", str(kubeconfig), "-n", namespace, "port-forward", "pod/" + name, ":6379"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        line = forward.stdout.readline()  # "Forwarding from 127.0.0.1:NNNNN -> 6379"
+        assert line.startswith("Forwarding from 127.0.0.1:"), line + forward.stderr.read()
+        local_port = int(line.split(":")[1].split()[0])
+        served = redis.Redis(port=local_port, socket_timeout=10, decode_responses=True)
+        assert served.set("forwarded", "yes")
+        assert [served.incr("forward-count") for _ in range(3)] == [1, 2, 3], "one connection, many round trips"
+        again = redis.Redis(port=local_port, socket_timeout=10, decode_responses=True)
+        assert again.get("forwarded") == "yes", "a second connection through the same forward"
+    finally:
+        forward.terminate()
+        forward.wait(10)
+    result = _kubectl(kubeconfig, "-n", namespace, "exec", name, "--", "redis-cli", "GET", "forwarded")
+    assert (result.returncode, result.stdout) == (0, "yes\n"), "the write reached the pod's server"
 
 
 def test_k8s_exec_module(playbook, shell_pod):

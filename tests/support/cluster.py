@@ -13,19 +13,19 @@ from pathlib import Path
 from tests.support.waiting import wait_for
 
 
-def server_minor(api_client):
-    """The API server's minor version (37 for 1.37)."""
+def server_release(api_client):
+    """``(major, minor)`` of the API server, as numbers (a vendor's minor "27+" is 27)."""
     from kubernetes import client as k8s_client
 
-    minor = k8s_client.VersionApi(api_client).get_code().minor
-    return int("".join(c for c in minor if c.isdigit()) or 0)
+    version = k8s_client.VersionApi(api_client).get_code()
+    return tuple(int("".join(c for c in part if c.isdigit()) or 0) for part in (version.major, version.minor))
 
 
 def _service_accounts_get_token_secrets(api_client):
     # Before 1.24 the token controller makes a Secret for every ServiceAccount, and the
     # ServiceAccount admission refuses pods ("No API token found for service account
     # default") until it is listed on the account. From 1.24 on there is no such Secret.
-    return server_minor(api_client) < 24
+    return server_release(api_client) < (1, 24)
 
 
 def enforcing(level):

@@ -7,10 +7,11 @@ READY_FILE_PROBE = {"exec": {"command": ["cat", "/tmp/ready"]}, "periodSeconds":
 
 def statefulset(name, namespace, replicas=3, script="touch /tmp/ready; exec sleep 3600", image="busybox",
                 policy="OrderedReady", partition=None, env=None, claims=None, probe=True, probe_delay=0,
-                probe_period=1, annotations=None):
+                probe_period=1, annotations=None, ordinals_start=None):
     """A StatefulSet whose container runs ``sh -c script``; Ready once the script has made /tmp/ready.
 
     ``annotations`` go on the pod template (a new value there is a new revision: a rollout).
+    ``ordinals_start`` is ``spec.ordinals.start`` (the first pod's ordinal; Kubernetes 1.27 or later).
     """
     container = {
         "name": "app",
@@ -31,6 +32,8 @@ def statefulset(name, namespace, replicas=3, script="touch /tmp/ready; exec slee
             "spec": {"terminationGracePeriodSeconds": 1, "containers": [container]},
         },
     }
+    if ordinals_start is not None:
+        spec["ordinals"] = {"start": ordinals_start}
     if partition is not None:
         spec["updateStrategy"] = {"type": "RollingUpdate", "rollingUpdate": {"partition": partition}}
     if claims:

@@ -4,8 +4,6 @@ bed, whose container IDs are ``testbed://<pid>``)."""
 
 from pathlib import Path
 
-PSA_MINIMUM_MINOR = 25  # Pod Security admission is GA, and on by default, from Kubernetes 1.25
-
 
 def exec_output(core_v1, namespace, pod, container, command):
     """stdout and stderr of ``command`` run in the container (the API server's exec, as kubectl exec)."""

@@ -16,3 +16,9 @@ def changed_tasks(result):
 
 def assert_ok(result):
     assert result.rc == 0, "playbook failed: %s\n%s" % (result.stdout[-6000:], result.stderr[-2000:])
+
+
+def tasks_run(result):
+    """The names of the tasks that ran (not skipped on every host), in the order they ran."""
+    return [task["task"]["name"] for play in result.report.get("plays", []) for task in play.get("tasks", [])
+            if not all(host.get("skipped") for host in task["hosts"].values())]

@@ -12,6 +12,12 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.stateful.kube.plugins.module_utils.k8s import versions
+
+# The first release that honours spec.ordinals.start without a feature gate being set (an
+# older server drops the field without a word, and the pods start at 0).
+START_SUPPORTED_FROM = (1, 27)
+
 
 def ordinal_of(pod_name, statefulset_name):
     """Return the ordinal of ``pod_name`` in ``statefulset_name``, or None if it is not one of its pods."""
@@ -64,3 +70,15 @@ def ordinal_range(start, replicas):
 def ordinals_of(statefulset, replicas=None):
     """The ordinals the StatefulSet's pods have with ``replicas`` (default ``spec.replicas``)."""
     return ordinal_range(start_of(statefulset), replicas_of(statefulset) if replicas is None else replicas)
+
+
+def start_refusal(version, start, variable="spec.ordinals.start"):
+    """Why the server cannot be given first ordinal ``start`` (a sentence with what to do), or ``""`` when it can.
+
+    ``variable`` names the setting as the caller's user knows it (a role variable).
+    """
+    if not start or versions.has(version, START_SUPPORTED_FROM):
+        return ""
+    return ("%s: %d needs Kubernetes %d.%d or later (spec.ordinals.start), and this server is %s: its pods would "
+            "start at ordinal 0. Nothing was changed: set %s to 0, or upgrade the cluster first."
+            % (variable, start, START_SUPPORTED_FROM[0], START_SUPPORTED_FROM[1], versions.describe(version), variable))

@@ -56,8 +56,18 @@ def hopeless(pod, now, unready_timeout=None, grace=UNSCHEDULABLE_GRACE):
     return None
 
 
-def diagnose(problem, statefulset_name, ordinal, target, pod, started, now, events=(), log_lines=None, claims=()):
+def ordinals_waited_for(start, target):
+    """``3`` for ordinals 0 to 2; ``5..7`` for three from ordinal 5 (a count would read as a smaller ordinal)."""
+    if not start:
+        return "%d" % target
+    return "%d..%d" % (start, start + target - 1)
+
+
+def diagnose(problem, statefulset_name, ordinal, target, pod, started, now, events=(), log_lines=None, claims=(),
+             start=0):
     """Facts about the pod of ``ordinal`` that holds the rollout up, with a ``message`` made of them.
+
+    ``target`` pods from ordinal ``start`` (``spec.ordinals.start``) are waited for.
 
     ``pod`` is None when it was never created; ``events`` are the pod's (or, then, the
     StatefulSet's); ``claims`` come from ``k8s.diagnosis.claim_facts``; ``log_lines`` end
@@ -73,7 +83,7 @@ def diagnose(problem, statefulset_name, ordinal, target, pod, started, now, even
         detail, hint = "not created yet", None
     facts.update(problem=problem, ordinal=ordinal, events=summaries, log_tail=list(log_lines or []),
                  claims=list(claims))
-    subject = "%s (ordinal %d of %d)" % (facts["pod"], ordinal, target)
+    subject = "%s (ordinal %d of %s)" % (facts["pod"], ordinal, ordinals_waited_for(start, target))
 
     if problem == NOT_CREATED:
         failed = eventinfo.latest_warning(summaries)

@@ -143,13 +143,15 @@ class Waiter:
         pod = self._found().get(ordinal)
         if pod is None:
             return diagnosis.diagnose(problem, self.name, ordinal, target, None, self.started, now,
-                                      events=inspector.events("StatefulSet", self.name))
+                                      events=inspector.events("StatefulSet", self.name),
+                                      start=start_of(self.statefulset))
         blocked = podinfo.blocked_container(pod)
         container = blocked["container"] if blocked else podinfo.unready_container(pod)
         logs = inspector.log_tail(pod, container, previous=bool(blocked and blocked["restarts"]))
         claims = inspector.claims(pod) if podinfo.unschedulable(pod) else ()
         return diagnosis.diagnose(problem, self.name, ordinal, target, pod, self.started, now,
-                                  events=inspector.events("Pod", name_of(pod)), log_lines=logs, claims=claims)
+                                  events=inspector.events("Pod", name_of(pod)), log_lines=logs, claims=claims,
+                                  start=start_of(self.statefulset))
 
     def _fail(self, problem, progress, ordinal, prefix=""):
         facts = self._diagnose(problem, progress, ordinal)
@@ -176,7 +178,7 @@ class Waiter:
             if events:
                 ordinal = self._creatable_missing(progress)
                 facts = diagnosis.diagnose(diagnosis.NOT_CREATED, self.name, ordinal, progress.target, None,
-                                           self.started, now, events=events)
+                                           self.started, now, events=events, start=start_of(self.statefulset))
                 raise WaitFailed(facts["message"], self._result(progress), facts)
 
     def _creatable_missing(self, progress):

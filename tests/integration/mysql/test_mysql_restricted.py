@@ -12,19 +12,19 @@ from pathlib import Path
 import pytest
 from mysql_helpers import ROLE_TASK, assert_ok, pods, primary_ip, rows_on, task_result, wait_for, write_rows
 
-from tests.support.cluster import enforcing, fresh_namespace, server_minor
-from tests.support.pods import PSA_MINIMUM_MINOR, exec_output, main_process_status, runs_as
+from tests.support.cluster import enforcing, fresh_namespace
+from tests.support.pods import exec_output, main_process_status, runs_as
+
+# Pod Security admission is GA, and on by default, from 1.25: older servers have nothing to test.
+pytestmark = pytest.mark.kubernetes("1.25")
 
 CHECK_TASK = "Refuse pods the namespace's Pod Security level would not admit (nothing is changed yet)"
 MYSQL_UID = 999
 
 
 @pytest.fixture(scope="module")
-def mysql_namespace(core_v1, api_client):
+def mysql_namespace(core_v1):
     """This module's namespace, labelled pod-security.kubernetes.io/enforce=restricted."""
-    minor = server_minor(api_client)
-    if minor < PSA_MINIMUM_MINOR:
-        pytest.skip("Kubernetes 1.%d has no Pod Security admission (GA, and on by default, from 1.25)" % minor)
     with fresh_namespace(core_v1, "t-mysql-restricted", labels=enforcing("restricted")) as name:
         yield name
 

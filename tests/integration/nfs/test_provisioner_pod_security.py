@@ -12,21 +12,17 @@ import pytest
 from kubernetes import client
 from nfs_helpers import EXPORT, NFS_SERVER
 
-from tests.support.cluster import enforcing, server_minor
-from tests.support.pods import PSA_MINIMUM_MINOR, main_process_status, runs_as
+from tests.support.cluster import enforcing
+from tests.support.pods import main_process_status, runs_as
 from tests.support.waiting import wait_for
+
+# Pod Security admission is GA, and on by default, from 1.25: older servers have nothing to test.
+pytestmark = pytest.mark.kubernetes("1.25")
 
 NOBODY = 65534
 RESTRICTED_POD = {"runAsNonRoot": True, "runAsUser": 999, "runAsGroup": 999,
                   "seccompProfile": {"type": "RuntimeDefault"}}
 RESTRICTED_CONTAINER = {"allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]}}
-
-
-@pytest.fixture(autouse=True)
-def pod_security_admission(api_client):
-    minor = server_minor(api_client)
-    if minor < PSA_MINIMUM_MINOR:
-        pytest.skip("Kubernetes 1.%d has no Pod Security admission (GA, and on by default, from 1.25)" % minor)
 
 
 def _options(namespace, **extra):

@@ -1,7 +1,10 @@
-"""Static mode on the test bed: a 3-replica StatefulSet's claims bind to PVs made before it existed."""
+"""Static mode on the test bed: a StatefulSet's claims bind to PVs made before it existed."""
 
+import pytest
 from nfs_helpers import EXPORT, NFS_SERVER
 
+from tests.support.claims import wait_bound
+from tests.support.manifests import claim_template, statefulset
 from tests.support.waiting import wait_for
 
 
@@ -60,3 +63,34 @@ def test_a_statefulsets_claims_bind_to_the_pre_created_pvs(
                                              for n in range(3)]
     # The data stays on the NFS server.
     assert owner_file.exists()
+
+
+@pytest.mark.kubernetes("1.27")  # spec.ordinals.start
+def test_a_statefulset_starting_at_ordinal_5_binds_the_pvs_made_from_first_ordinal_5(
+        nfs_module, storage, core_v1, apps_v1, namespace, clean_export):
+    options = {
+        "mode": "static", "namespace": namespace, "nfs_server": NFS_SERVER, "nfs_path": str(EXPORT),
+        "static": {"statefulset": "web", "claim_template": "data", "replicas": 2, "first_ordinal": 5,
+                   "size": "100Mi"},
+    }
+    rc, made = nfs_module(**options)
+    assert rc == 0 and made["changed"], made.get("msg")
+    assert made["actions"] == ["create PersistentVolume %s-data-web-%d" % (namespace, n) for n in (5, 6)]
+    volumes = core_v1.list_persistent_volume(label_selector="stateful.kube/nfs-static=%s.web.data" % namespace).items
+    assert sorted((v.spec.claim_ref.namespace, v.spec.claim_ref.name) for v in volumes) == [
+        (namespace, "data-web-5"), (namespace, "data-web-6")]
+
+    manifest = statefulset("web", namespace, replicas=2, policy="Parallel", ordinals_start=5,
+                           script="hostname > /data/owner; touch /tmp/ready; exec sleep 3600",
+                           claims=[claim_template("data", "")])
+    apps_v1.create_namespaced_stateful_set(namespace, manifest)
+
+    # The controller's claims for ordinals 5 and 6 are the ones the PVs wait for, and bind to them.
+    assert wait_bound(core_v1, namespace, ["data-web-5", "data-web-6"]) == {
+        "data-web-%d" % n: "%s-data-web-%d" % (namespace, n) for n in (5, 6)}
+    owner_file = EXPORT / ("%s-data-web-6" % namespace) / "owner"
+    wait_for("web-6 to write its owner file", owner_file.exists)
+    assert owner_file.read_text().strip() == "web-6"
+
+    rc, forced = nfs_module(**dict(options, state="absent", force=True))
+    assert rc == 0 and forced["actions"] == ["delete PersistentVolume %s-data-web-%d" % (namespace, n) for n in (5, 6)]

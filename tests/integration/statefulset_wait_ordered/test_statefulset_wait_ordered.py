@@ -224,3 +224,41 @@ def test_waiting_for_the_first_ordinals_each_ready_for_a_while(playbook, namespa
     assert [t["pod"] for t in result["ordinals"]] == ["web-0", "web-1"]
     # web-1 had to stay Ready for 3 s before the wait ended.
     assert result["elapsed"] - result["ordinals"][1]["ready_after"] >= 3
+
+
+@pytest.mark.kubernetes("1.27")  # spec.ordinals.start
+def test_a_statefulset_starting_at_ordinal_5_is_waited_for_from_web_5(playbook, namespace, core_v1):
+    first = wait(playbook, namespace, "web", statefulset("web", namespace, replicas=3, probe_delay=2, ordinals_start=5))
+
+    assert first.get("failed") is not True, first.get("msg")
+    assert first["ready_replicas"] == 3
+    assert first["order_violations"] == []
+    assert [(t["ordinal"], t["pod"]) for t in first["ordinals"]] == [(5, "web-5"), (6, "web-6"), (7, "web-7")]
+    assert all(t["ready"] for t in first["ordinals"])
+    # The API server agrees: these are the pods, and each came after the one before it was Ready.
+    pods = pods_of(core_v1, namespace, "web")
+    assert sorted(pods) == ["web-5", "web-6", "web-7"]
+    for ordinal in (6, 7):
+        assert pods["web-%d" % ordinal].metadata.creation_timestamp >= ready_transition(pods["web-%d" % (ordinal - 1)])
+
+    # The first two of them only, then two more at the top (web-8 and web-9, not web-3 and web-4).
+    two = wait(playbook, namespace, "web", replicas=2)
+    assert two.get("failed") is not True, two.get("msg")
+    assert [t["pod"] for t in two["ordinals"]] == ["web-5", "web-6"]
+    up = wait(playbook, namespace, "web", statefulset("web", namespace, replicas=5, probe_delay=2, ordinals_start=5))
+    assert up.get("failed") is not True, up.get("msg")
+    assert [t["pod"] for t in up["ordinals"]] == ["web-%d" % n for n in range(5, 10)]
+    assert up["ordinals"][3]["ready_after"] < up["ordinals"][4]["ready_after"]
+    assert sorted(pods_of(core_v1, namespace, "web")) == ["web-%d" % n for n in range(5, 10)]
+
+
+@pytest.mark.kubernetes("1.27")  # spec.ordinals.start
+def test_a_pod_that_stays_unready_is_named_by_its_ordinal_from_the_start(playbook, namespace):
+    script = '[ "$POD_NAME" = web-6 ] || touch /tmp/ready; exec sleep 3600'
+    result = wait(playbook, namespace, "web", statefulset("web", namespace, script=script, ordinals_start=5),
+                  timeout=120, unready_timeout=8)
+
+    assert result["failed"] is True
+    assert result["msg"].startswith("web-6 (ordinal 6 of 5..7) not Ready after "), result["msg"]
+    assert result["diagnosis"]["ordinal"] == 6
+    assert [t["pod"] for t in result["ordinals"]][:1] == ["web-5"] and result["ordinals"][0]["ready"] is not None

@@ -5,51 +5,27 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import os
-
 import pytest
-import yaml
-
-from ansible.parsing.dataloader import DataLoader
-from ansible.plugins.loader import init_plugin_loader
-from ansible.template import Templar
-from ansible.utils.collection_loader import AnsibleCollectionConfig
 
 from ansible_collections.stateful.kube.plugins.filter.mysql_config import mysql_config_files
 from ansible_collections.stateful.kube.plugins.module_utils.k8s import pod_security
-
-try:  # ansible-core >= 2.19 templates only trusted strings
-    from ansible.template import trust_as_template
-except ImportError:
-    def trust_as_template(value):
-        return value
-
-if AnsibleCollectionConfig.collection_finder is None:
-    # plain pytest (ansible-test sets it up): the collection loader, as ansible-playbook does
-    init_plugin_loader([])
-
-ROLE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "..", "roles", "mysql")
+from ansible_collections.stateful.kube.plugins.filter.statefulset import pvc_retention_policy
+from ansible_collections.stateful.kube.tests.unit.roles import templating
 
 
-def render(template, **overrides):
-    loader = DataLoader()
-    variables = {}
-    for path in ("defaults/main.yml", "vars/main.yml"):
-        with open(os.path.join(ROLE, path)) as f:
-            loaded = yaml.safe_load(f)
-        variables.update((k, trust_as_template(v) if isinstance(v, str) else v) for k, v in loaded.items())
+def render(template, current=None, **overrides):
+    variables = templating.role_variables("mysql")
     variables.update({"_mysql_root_password": 'r"o\\ot', "_mysql_replication_password": "repl",
-                      "_mysql_pdb_api": "policy/v1", "ansible_search_path": [os.path.abspath(ROLE)]})
+                      "_mysql_pdb_api": "policy/v1"})
     variables.update(overrides)
-    # The role's filter (plugins/filter/mysql_config.py), called as the template would call it: a
-    # plain pytest run cannot load a filter of a collection it imported as a package.
+    # The role's filters (plugins/filter), called as the role would call them.
     start, count = int(variables["mysql_ordinal_start"]), int(variables["mysql_replicas"])
     variables["_mysql_config_files"] = mysql_config_files(
         variables["mysql_flavor"], variables["mysql_version"], range(start, start + count),
         offset=variables["mysql_server_id_offset"], extra=variables["mysql_config"])
-    templar = Templar(loader=loader, variables=variables)
-    text = templar.template(trust_as_template("{{ lookup('ansible.builtin.template', '%s.yml.j2') }}" % template))
-    return list(yaml.safe_load_all(text))
+    variables["_mysql_pvc_retention"] = pvc_retention_policy(
+        variables["mysql_pvc_retention_when_deleted"], variables["mysql_pvc_retention_when_scaled"], current)
+    return templating.render("mysql", template, variables)
 
 
 def config_of(flavor, version):
@@ -114,7 +90,13 @@ def test_primary_and_read_services_select_by_the_role_label():
 def test_claim_retention_and_storage_class_are_variables():
     (statefulset,) = render("statefulset", mysql_storage_class="fast", mysql_pvc_retention_when_scaled="Delete")
     assert statefulset["spec"]["volumeClaimTemplates"][0]["spec"]["storageClassName"] == "fast"
-    assert statefulset["spec"]["persistentVolumeClaimRetentionPolicy"]["whenScaled"] == "Delete"
+    assert statefulset["spec"]["persistentVolumeClaimRetentionPolicy"] == {"whenDeleted": "Retain",
+                                                                           "whenScaled": "Delete"}
+
+
+def test_retain_retain_is_left_out_of_a_new_statefulset():
+    (statefulset,) = render("statefulset")
+    assert "persistentVolumeClaimRetentionPolicy" not in statefulset["spec"]
 
 
 def test_a_scale_up_does_not_restart_the_running_pods():

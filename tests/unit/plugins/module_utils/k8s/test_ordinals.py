@@ -50,3 +50,13 @@ def test_spec_ordinals_start_moves_every_ordinal():
 def test_replicas_default_to_one_and_zero_replicas_have_no_ordinals():
     assert list(ordinals.ordinals_of({"spec": {"ordinals": {"start": 5}}})) == [5]
     assert list(ordinals.ordinal_range(5, 0)) == []
+
+
+def test_a_first_ordinal_is_refused_on_a_server_that_would_drop_it():
+    from .test_versions import V1_20, V1_27_VENDOR
+
+    found = ordinals.start_refusal(V1_20, 5, "redis_cluster_ordinal_start")
+    assert found.startswith("redis_cluster_ordinal_start: 5 needs Kubernetes 1.27 or later")
+    assert "this server is 1.20" in found and "set redis_cluster_ordinal_start to 0" in found
+    assert ordinals.start_refusal(V1_20, 0) == ""
+    assert ordinals.start_refusal(V1_27_VENDOR, 5) == ""

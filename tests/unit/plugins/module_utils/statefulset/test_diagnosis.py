@@ -104,3 +104,9 @@ def test_pod_the_controller_cannot_create_quotes_its_failed_create_event(load):
         '"create Pod quota-0 in StatefulSet quota failed error: pods "quota-0" is forbidden: exceeded quota: pods, '
         'requested: pods=1, used: pods=5, limited: pods=5"; fix what the StatefulSet controller reports (quota, '
         "admission, RBAC, pod template)")
+
+
+def test_a_pod_of_a_statefulset_starting_at_ordinal_5_is_placed_among_its_ordinals():
+    facts = diagnosis.diagnose(diagnosis.NOT_CREATED, "web", 6, 3, None, STARTED, STARTED + 10, start=5)
+    assert facts["message"].startswith("web-6 (ordinal 6 of 5..7) was not created after 10 s")
+    assert facts["ordinal"] == 6

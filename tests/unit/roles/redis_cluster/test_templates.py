@@ -1,0 +1,42 @@
+"""The redis_cluster role's StatefulSet as the role renders it: the first ordinal and the claim retention policy."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.stateful.kube.plugins.filter.statefulset import pvc_retention_policy
+from ansible_collections.stateful.kube.tests.unit.roles import templating
+
+
+def render_statefulset(current=None, **overrides):
+    variables = templating.role_variables("redis_cluster")
+    variables.update(overrides)
+    # The role's filter (plugins/filter/statefulset.py), called as vars/main.yml calls it.
+    variables["_redis_cluster_pvc_retention"] = pvc_retention_policy(
+        variables["redis_cluster_pvc_retention_when_deleted"], variables["redis_cluster_pvc_retention_when_scaled"],
+        current)
+    (statefulset,) = templating.render("redis_cluster", "statefulset", variables)
+    return statefulset
+
+
+def test_defaults_render_the_manifest_a_server_before_1_27_knows():
+    spec = render_statefulset()["spec"]
+    assert "ordinals" not in spec
+    assert "persistentVolumeClaimRetentionPolicy" not in spec
+    assert spec["replicas"] == 6
+
+
+def test_the_first_ordinal_is_spec_ordinals_start():
+    spec = render_statefulset(redis_cluster_ordinal_start=5)["spec"]
+    assert spec["ordinals"] == {"start": 5}
+
+
+def test_delete_when_scaled_is_written_with_retain_when_deleted():
+    spec = render_statefulset(redis_cluster_pvc_retention_when_scaled="Delete")["spec"]
+    assert spec["persistentVolumeClaimRetentionPolicy"] == {"whenDeleted": "Retain", "whenScaled": "Delete"}
+
+
+def test_going_back_to_retain_is_written_once_the_statefulset_has_the_field():
+    current = {"spec": {"persistentVolumeClaimRetentionPolicy": {"whenDeleted": "Retain", "whenScaled": "Delete"}}}
+    spec = render_statefulset(current)["spec"]
+    assert spec["persistentVolumeClaimRetentionPolicy"] == {"whenDeleted": "Retain", "whenScaled": "Retain"}
