@@ -1,10 +1,13 @@
-"""The redis_cluster role's StatefulSet as the role renders it: the first ordinal and the claim retention policy."""
+"""The redis_cluster role's StatefulSet as the role renders it: the first ordinal, the claim retention policy and
+the Pod Security of its pods."""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.stateful.kube.plugins.filter.pod_security import pod_security_refusal
 from ansible_collections.stateful.kube.plugins.filter.statefulset import pvc_retention_policy
+from ansible_collections.stateful.kube.plugins.module_utils.k8s import pod_security
 from ansible_collections.stateful.kube.tests.unit.roles import templating
 
 
@@ -40,3 +43,22 @@ def test_going_back_to_retain_is_written_once_the_statefulset_has_the_field():
     current = {"spec": {"persistentVolumeClaimRetentionPolicy": {"whenDeleted": "Retain", "whenScaled": "Delete"}}}
     spec = render_statefulset(current)["spec"]
     assert spec["persistentVolumeClaimRetentionPolicy"] == {"whenDeleted": "Retain", "whenScaled": "Retain"}
+
+
+def test_the_pods_pass_restricted_by_default_as_the_redis_user():
+    pod = render_statefulset()["spec"]["template"]["spec"]
+    assert pod_security.violations(pod, "restricted") == []
+    assert (pod["securityContext"]["runAsUser"], pod["securityContext"]["fsGroup"]) == (999, 999)
+    assert [c["securityContext"]["capabilities"]["drop"] for c in pod["containers"]] == [["ALL"], ["ALL"]]
+
+
+def test_an_override_that_breaks_restricted_is_refused_naming_the_level_and_fields():
+    pod = render_statefulset(redis_cluster_pod_security_context={"runAsUser": 999})["spec"]["template"]["spec"]
+    namespace = {"metadata": {"name": "apps", "labels": {"pod-security.kubernetes.io/enforce": "restricted"}}}
+    refusal = pod_security_refusal(pod, namespace, "StatefulSet apps/redis")
+    assert refusal.startswith('namespace apps enforces Pod Security "restricted", which would refuse the pods of '
+                              "StatefulSet apps/redis: ")
+    assert "spec.containers[1].securityContext.runAsNonRoot must be true" in refusal
+    assert "spec.containers[0].securityContext.seccompProfile.type must be RuntimeDefault or Localhost" in refusal
+    baseline = {"metadata": {"name": "apps", "labels": {"pod-security.kubernetes.io/enforce": "baseline"}}}
+    assert pod_security_refusal(pod, baseline, "StatefulSet apps/redis") == ""
