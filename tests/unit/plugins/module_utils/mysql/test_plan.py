@@ -107,8 +107,8 @@ def test_rotation_sets_the_password_and_repoints_every_replica(server_set):
 
 
 def test_root_rotation_comes_after_every_attach_and_before_a_switchover(server_set):
-    actions = actions_of(server_set, "complete", Desired(primary=1, rotate_replication_password=True,
-                                                        rotate_root_password=True))
+    desired = Desired(primary=1, rotate_replication_password=True, rotate_root_password=True)
+    actions = actions_of(server_set, "complete", desired)
     assert kinds(actions) == [("replication_user", "mysql-0"), ("attach", "mysql-1"), ("attach", "mysql-2"),
                               ("root_password", "mysql-0"), ("switchover", "mysql-1")]
 
