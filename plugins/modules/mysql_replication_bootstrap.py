@@ -16,7 +16,8 @@ description:
   - Reads every server (version, server_id, C(read_only), GTID position and history, the oldest binary log's
     C(Gtid_list) i.e. what was purged, replica status) and names the state of the set - C(empty), C(complete),
     C(scale_up), C(replica_broken), C(primary_moved), or C(diverged) (a replica holding transactions the primary
-    lacks) / C(foreign) (a server replicating from outside the set), which are refused with nothing changed.
+    lacks) / C(foreign) (a server replicating from outside the set), which are refused with nothing changed
+    (a diverged replica is re-seeded instead with I(allow_reseed=true)).
   - Plans with a pure function, and runs the plan unless in check mode; the plan is returned, and shown with
     C(--diff).
   - A replica whose GTID position the primary's binary logs still reach is attached by GTID; otherwise it is
@@ -85,7 +86,11 @@ options:
     description: The Secret holding C(root-password) and C(replication-password); default I(name).
     type: str
   new_root_password:
-    description: Rotate root's password to this (on the primary, replicated to every server).
+    description:
+      - Rotate root's password to this (on the primary, replicated to every server), after every replica is
+        attached; the module waits until each server accepts it and goes on (verify) with it.
+      - Servers that already refuse I(root_password) but accept this one are read with it (a rotation that stopped
+        part way is finished).
     type: str
   new_replication_password:
     description: Rotate the replication password to this, and repoint every replica with it.
@@ -101,7 +106,8 @@ options:
     default: 30
   allow_reseed:
     description: Allow replacing the data of a replica that must be seeded (behind the primary's purged logs, or
-      failing on the primary's changes). Its datadir is moved aside on its volume, not deleted.
+      failing on the primary's changes) or that diverged (holds transactions the primary lacks). Its datadir is
+      moved aside on its volume, not deleted.
     type: bool
     default: false
   verify:

@@ -12,6 +12,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.stateful.kube.plugins.module_utils.k8s.deadline import poll
 from ansible_collections.stateful.kube.plugins.module_utils.mysql import seed, sql
 from ansible_collections.stateful.kube.plugins.module_utils.mysql.transport import MemberError, execute
 
@@ -48,6 +49,12 @@ class Context:
         rows = self.transport.query(self.members[member], [("q", query)])["q"]
         return list(rows[0].values())[0] if rows else None
 
+    def use_root_password(self, password):
+        """Go on with root's new password (connections made with the old one are dropped)."""
+        for transport in set([self.transport, self.exec_transport]) - set([None]):
+            transport.close()
+            transport.password = password
+
     def attach(self, name, source, gtid_slave_pos=None):
         source = self.members[source]
         password = self.new_replication_password or self.replication_password
@@ -65,7 +72,34 @@ def replication_user(ctx, action):
 
 
 def root_password(ctx, action):
+    """Set root's new password on the primary; the rest of the run uses it once every server has it.
+
+    The replicas get it by replication (the plan puts this after every attach), so each is
+    asked with the new password until it accepts it: the verify step and a later run then
+    find every server on the password the Secret is about to hold.
+    """
     ctx.run(action["member"], sql.root_password(ctx.new_root_password))
+    ctx.use_root_password(ctx.new_root_password)
+    for name in sorted(ctx.members):
+        _await_new_password(ctx, name)
+
+
+def _await_new_password(ctx, name, interval=0.5):
+    failure = []
+
+    def accepted():
+        try:
+            ctx.transport.query(ctx.members[name], [("ping", "SELECT 1 AS ok")])
+            return None
+        except MemberError as e:
+            if e.kind == "sql":
+                raise
+            failure[:] = [e]
+            return str(e)
+
+    if poll(accepted, ctx.deadline, interval) is not None:
+        raise MemberError(name, failure[0].kind, "%s does not accept root's new password yet, at the deadline (is "
+                          "it replicating from the primary?): %s" % (name, failure[0]))
 
 
 def attach(ctx, action):

@@ -16,7 +16,9 @@ plan shows in check mode and diff):
   data is only replaced when the user allowed it);
 - ``switchover``: make another server the primary; steps in ``steps``;
 - ``label``: move the primary label (the ``-primary`` Service follows it);
-- ``root_password``: rotation of the root password, on the primary (replicated).
+- ``root_password``: rotation of the root password, on the primary (replicated); after
+  every replica is attached (so they all receive it) and before a switchover (which must
+  reach every server with the new one).
 
 An empty plan is a set that needs nothing: the run reports ``changed=false``.
 """
@@ -40,8 +42,10 @@ class Desired:
         self.rotate_root_password = rotate_root_password
 
 
-def _refuse_if_needed(topology):
-    if topology.state in c.REFUSED:
+def _refuse_if_needed(topology, desired):
+    """A foreign server is always refused; a diverged one unless the user allowed re-seeding it."""
+    refused = (c.FOREIGN,) if desired.allow_reseed else c.REFUSED
+    if topology.state in refused:
         bad = ["%s %s" % (name, why) for name, why in sorted(topology.reasons.items())
                if topology.verdicts.get(name) in c.REFUSED]
         advice = {
@@ -77,6 +81,13 @@ def _join(topology, name, primary, desired):
             "why": why}
 
 
+def _reseed(topology, name, primary):
+    """A diverged replica, with allow_reseed: its data is replaced by a copy of the primary."""
+    return {"action": "seed", "member": name, "source": primary.name, "replaces_data": True,
+            "why": "it %s; allow_reseed: its data is replaced by a copy of %s (the old datadir stays on its volume)"
+                   % (topology.reasons[name], primary.name)}
+
+
 def switchover_steps(old, new, others):
     return ["check that %s lags %s by no more than the bound" % (new, old),
             "make %s read-only" % old,
@@ -88,7 +99,7 @@ def switchover_steps(old, new, others):
 
 def plan(topology, desired):
     """The actions that bring the set to one primary and every other server replicating from it."""
-    _refuse_if_needed(topology)
+    _refuse_if_needed(topology, desired)
     primary = topology.primary
     actions = []
     if topology.state == c.EMPTY:
@@ -97,15 +108,13 @@ def plan(topology, desired):
     elif desired.rotate_replication_password:
         actions.append({"action": "replication_user", "member": primary.name,
                         "why": "rotation: set the new replication password, then repoint every replica"})
-    if desired.rotate_root_password:
-        actions.append({"action": "root_password", "member": primary.name,
-                        "why": "rotation: set the new root password on the primary (replicated to every server)"})
     if primary.read_only:
         actions.insert(0, {"action": "make_writable", "member": primary.name,
                            "why": "the primary is read-only (every server starts so)"})
     joining = []
     for name in topology.named(c.NEW) + topology.named(c.BROKEN):
         joining.append(_join(topology, name, primary, desired))
+    joining += [_reseed(topology, name, primary) for name in topology.named(c.DIVERGED)]  # only with allow_reseed
     if desired.rotate_replication_password:
         attached = set(a["member"] for a in joining)
         joining += [{"action": "attach", "member": name, "source": primary.name, "gtid_slave_pos": None,
@@ -119,6 +128,10 @@ def plan(topology, desired):
         actions.append({"action": "label", "member": primary.name,
                         "why": "the role labels of %s are not what they are (primary label on %s)" % (
                             ", ".join(stale), ", ".join(m.name for m in members if m.primary_label) or "no pod")})
+    if desired.rotate_root_password:
+        actions.append({"action": "root_password", "member": primary.name,
+                        "why": "rotation: set the new root password on the primary, replicated to every server; "
+                               "the module goes on with it once each server accepts it"})
     if desired.primary is not None and desired.primary != primary.member.ordinal:
         target = [m for m in members if m.ordinal == desired.primary]
         if not target:

@@ -8,7 +8,14 @@
 client="$(command -v mariadb || command -v mysql)"
 ask() { "$client" --defaults-extra-file=/etc/mysql/credentials/client.cnf --protocol=tcp -h127.0.0.1 -P"$PORT" \
   --connect-timeout=2 "$@"; }
-read_only="$(ask --batch --skip-column-names -e 'SELECT @@read_only')" || exit 1
+if ! read_only="$(ask --batch --skip-column-names -e 'SELECT @@read_only' 2>&1)"; then
+  # ERROR 1045: the server answers but not to the mounted password. Root's password was
+  # just rotated and the kubelet has not refreshed the Secret's files yet (up to its sync
+  # period): stay Ready, or every pod would leave its Services until then.
+  case "$read_only" in *"ERROR 1045"*) echo "root's password was rotated; the mounted Secret lags behind"; exit 0 ;; esac
+  echo "$read_only"
+  exit 1
+fi
 [ "$read_only" = 0 ] && exit 0
 # --vertical: one "Name: value" line per column
 status="$(ask --vertical -e 'SHOW REPLICA STATUS')" || exit 1

@@ -73,6 +73,18 @@ def test_diverged_and_foreign_sets_are_refused(server_set, name, message):
         actions_of(server_set, name)
 
 
+def test_diverged_replica_is_reseeded_with_allow_reseed(server_set):
+    actions = actions_of(server_set, "diverged", Desired(allow_reseed=True))
+    assert kinds(actions) == [("seed", "mysql-2")]
+    assert actions[0]["source"] == "mysql-0" and actions[0]["replaces_data"] is True
+    assert "has transactions 0-102-" in actions[0]["why"] and "allow_reseed" in actions[0]["why"]
+
+
+def test_foreign_set_is_refused_even_with_allow_reseed(server_set):
+    with pytest.raises(c.Refused, match="foreign: mysql-2 replicates from"):
+        actions_of(server_set, "foreign", Desired(allow_reseed=True))
+
+
 def test_switchover_is_planned_to_a_running_replica(server_set):
     actions = actions_of(server_set, "complete", Desired(primary=1))
     assert kinds(actions) == [("switchover", "mysql-1")]
@@ -92,6 +104,13 @@ def test_switchover_back_after_moving(server_set):
 def test_rotation_sets_the_password_and_repoints_every_replica(server_set):
     actions = actions_of(server_set, "complete", Desired(rotate_replication_password=True))
     assert kinds(actions) == [("replication_user", "mysql-0"), ("attach", "mysql-1"), ("attach", "mysql-2")]
+
+
+def test_root_rotation_comes_after_every_attach_and_before_a_switchover(server_set):
+    desired = Desired(primary=1, rotate_replication_password=True, rotate_root_password=True)
+    actions = actions_of(server_set, "complete", desired)
+    assert kinds(actions) == [("replication_user", "mysql-0"), ("attach", "mysql-1"), ("attach", "mysql-2"),
+                              ("root_password", "mysql-0"), ("switchover", "mysql-1")]
 
 
 def test_re_created_pods_without_labels_get_them_back(server_set):
