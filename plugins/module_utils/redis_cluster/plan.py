@@ -44,14 +44,14 @@ from ansible_collections.stateful.kube.plugins.module_utils.redis_cluster.replie
 CREATE_NODE_TIMEOUT_MS = 500
 CREATE_NODE_TIMEOUT_MS_PER_MEMBER = 20
 
+PHASES = ("lower_node_timeout", "set_config_epoch", "add_slots", "meet", "failover", "move_slots", "replicate",
+          "forget", "wait_healthy", "restore_node_timeout")
+NO_CHANGE = ("wait_healthy",)
+
 
 def create_node_timeout_ms(members):
     """The short cluster-node-timeout for ``members`` fresh servers forming a cluster."""
     return max(CREATE_NODE_TIMEOUT_MS, CREATE_NODE_TIMEOUT_MS_PER_MEMBER * members)
-
-PHASES = ("lower_node_timeout", "set_config_epoch", "add_slots", "meet", "failover", "move_slots", "replicate",
-          "forget", "wait_healthy", "restore_node_timeout")
-NO_CHANGE = ("wait_healthy",)
 
 
 def plan(classification):
