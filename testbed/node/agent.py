@@ -26,9 +26,6 @@ class Agent:
         self.events = EventRecorder(self.kube)
         self.dns = Dns(self.kube)
         self.probe_pool = ThreadPoolExecutor(max_workers=32, thread_name_prefix="probe")
-        # First builds of pods' volumes, beside their sandboxes (not in the probe pool: slow probes
-        # must not hold a pod's start back).
-        self.volume_pool = ThreadPoolExecutor(max_workers=16, thread_name_prefix="volumes")
         self.nodes = [Node(name, index + 1) for index, name in enumerate(config.NODE_NAMES)]
         self.heartbeat = Heartbeat(self.kube, self.nodes)
         self.workers = {}  # pod uid -> PodWorker
@@ -141,5 +138,4 @@ class Agent:
             server.shutdown()
             server.server_close()
         self.probe_pool.shutdown(wait=False, cancel_futures=True)
-        self.volume_pool.shutdown(wait=False, cancel_futures=True)
         log.info("agent stopped")

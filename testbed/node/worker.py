@@ -51,7 +51,6 @@ class PodWorker(Sandbox, Mounts, Starting, Reporting, Restarts, Probing, Termina
         self.record = None
         self.volumes = None
         self.builder = None
-        self.prepared = None  # the first build of the volumes, started with the sandbox (a Future)
         self.initialized = not self.init_containers
         self.init_index = 0
         self.init_failed = False

@@ -1,16 +1,8 @@
 """Step 2 of a pod's life: its volumes, provided before any container starts and retried
-(FailedMount, 0.5 s doubling up to RETRY_MAX) while one cannot be. The first attempt starts
-with the sandbox (step 1), in the agent's volume pool, and this step takes its result.
+(FailedMount, 0.5 s doubling up to RETRY_MAX) while one cannot be.
 """
 
-import logging
-import shutil
-import time
-from concurrent.futures import wait
-
 from testbed.node import volumes
-
-log = logging.getLogger("testbed.node.worker")
 
 RETRY_MAX = 8.0  # cap of the retry delay for volumes and container configuration
 
@@ -18,30 +10,13 @@ RETRY_MAX = 8.0  # cap of the retry delay for volumes and container configuratio
 class Mounts:
     """The mounts steps of a PodWorker (testbed/node/worker.py), which holds the state they share."""
 
-    def _prepare_volumes(self, address):
-        """Start the first build of the volumes in the background (the pod's address is all it needs)."""
-        self.builder = volumes.VolumeBuilder(self.kube, self._pod_with_addresses(address), volumes.pod_dir(self.uid))
-        self.prepared = self.agent.volume_pool.submit(self.builder.build)
-
-    def _discard_prepared_volumes(self):
-        """Wait for a first build still running (it writes under the pod's folder), then drop its files
-        when the pod never got a sandbox (the teardown removes the folder of one that did)."""
-        prepared, self.prepared = self.prepared, None
-        if prepared is not None:
-            wait([prepared])
-            if self.record is None:
-                shutil.rmtree(volumes.pod_dir(self.uid), ignore_errors=True)
-
     def _mount_volumes(self):
         if self.terminating:
             return
         if self.builder is None:
             self.builder = volumes.VolumeBuilder(self.kube, self._pod_with_addresses(), self.record.directory)
         try:
-            prepared, self.prepared = self.prepared, None
-            self.volumes = prepared.result() if prepared is not None else self.builder.build()
-            log.info("%s: volumes ready (%.0f ms after the pod was seen)", self.key,
-                     (time.monotonic() - self.seen_at) * 1000)
+            self.volumes = self.builder.build()
         except Exception as e:  # noqa: BLE001 - the API server unreachable is a retryable mount failure too
             if not isinstance(e, volumes.MountError):
                 e = volumes.MountError(str(e), retry=True, volume="?")

@@ -19,15 +19,11 @@ class Sandbox:
 
     def _create_sandbox(self):
         address = self.node.pool.allocate()
-        # The volumes are built (API calls, files) while the kernel makes the network: neither
-        # needs the other, and in a burst of pods both wait on contended resources.
-        self._prepare_volumes(address)
         netns, veth = network.pod_link_names(self.uid)
         try:
             network.create_pod_namespace(netns, veth, address)
         except Exception:
             self.node.pool.release(address)
-            self._discard_prepared_volumes()
             raise
         self.record = state.PodRecord(self.namespace, self.name, self.uid, self.node.name, netns, address)
         state.write_pod(self.record)
@@ -36,12 +32,10 @@ class Sandbox:
         log.info("%s: sandbox %s with %s on %s (%.0f ms after the pod was seen)", self.key, netns, address,
                  self.node.name, (time.monotonic() - self.seen_at) * 1000)
 
-    def _pod_with_addresses(self, address=None):
-        """The pod as the API has it, with the status fields the kubelet knows first (its IPs)."""
-        address = address or self.record.ip
+    def _pod_with_addresses(self):
         pod = dict(self.pod)
-        pod["status"] = dict(self.pod.get("status") or {}, podIP=address, hostIP=self.node.address,
-                             podIPs=[{"ip": address}])
+        pod["status"] = dict(self.pod.get("status") or {}, podIP=self.record.ip, hostIP=self.node.address,
+                             podIPs=[{"ip": self.record.ip}])
         return pod
 
     def _remove_sandbox(self):
@@ -58,7 +52,6 @@ class Sandbox:
     def _teardown(self):
         """Whatever still runs in the pod's namespace goes, then the namespace, its address and its files."""
         try:
-            self._discard_prepared_volumes()
             if self.record is not None:
                 self._remove_sandbox()
                 self.node.pool.release(self.record.ip)
