@@ -66,6 +66,11 @@ class ListWatch(threading.Thread):
         self._stopped.set()
         response = self._response
         if response is not None:
+            # shutdown() ends the socket under the read this thread is blocked in; close()
+            # alone would wait for that read (the buffered reader's lock) until the watch
+            # sends something: bench.wait_ordered hung there for minutes on 1.37.
+            if hasattr(response, "shutdown"):  # urllib3 2.3 and later
+                response.shutdown()
             response.close()
 
     def __enter__(self):

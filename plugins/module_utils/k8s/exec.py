@@ -11,15 +11,20 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import threading
 import time
+from urllib.parse import quote
 
 try:
-    from kubernetes import client as k8s_client
-    from kubernetes.stream import stream
+    # The WebSocket client that kubernetes.stream.stream() hands an exec to (channels, protocol
+    # v4/v5, TLS and proxy from the configuration). Called here directly: stream() needs a
+    # typed CoreV1Api method to serialize the request, and since kubernetes 35 building
+    # CoreV1Api imports some 285 pydantic model modules (0.6 s of CPU here; bench/module_noop).
+    from kubernetes.stream.ws_client import websocket_call
 except ImportError:  # the modules say so through requires()
-    k8s_client = None
-    stream = None
+    websocket_call = None
+
+# The pod's exec subresource (PodExecOptions are its query parameters).
+EXEC_PATH = "/api/v1/namespaces/%s/pods/%s/exec"
 
 
 class ExecFailed(Exception):
@@ -31,31 +36,29 @@ class ExecFailed(Exception):
 
 
 class PodExec:
-    """Exec sessions to the pods of one namespace, from any thread."""
+    """Exec sessions to the pods of one namespace, from any thread (each exec is its own connection)."""
 
     def __init__(self, api_client, namespace, container=None):
         self.configuration = api_client.configuration
         self.namespace = namespace
         self.container = container
-        self._local = threading.local()
 
-    def _core(self):
-        """A CoreV1Api of this thread's own: ``stream()`` swaps its ApiClient's request method while it runs,
-        so threads sharing one client would send each other's exec as a plain request ("Upgrade request
-        required")."""
-        if getattr(self._local, "core", None) is None:
-            self._local.core = k8s_client.CoreV1Api(k8s_client.ApiClient(configuration=self.configuration))
-        return self._local.core
+    def _headers(self):
+        """The configuration's credentials as headers (what the typed API adds: its BearerToken setting,
+        refreshed by the configuration when it expires); client certificates go with the TLS options."""
+        return dict((setting["key"], setting["value"]) for setting in self.configuration.auth_settings().values()
+                    if setting["in"] == "header")
 
     def open(self, pod, argv, timeout, binary=False):
         """An open exec stream to ``argv`` in ``pod`` (stdin, stdout and stderr; the caller reads and closes it)."""
-        kwargs = dict(command=argv, stdin=True, stdout=True, stderr=True, tty=False,
-                      _preload_content=False, _request_timeout=timeout, binary=binary)
+        query = [("command", list(argv)), ("stdin", "true"), ("stdout", "true"), ("stderr", "true"), ("tty", "false")]
         if self.container:
-            kwargs["container"] = self.container
+            query.append(("container", self.container))
+        url = self.configuration.host + EXEC_PATH % (quote(self.namespace, safe=""), quote(pod, safe=""))
         try:
-            return stream(self._core().connect_get_namespaced_pod_exec, pod, self.namespace, **kwargs)
-        except Exception as e:  # noqa: BLE001 - the stream raises ApiException or websocket errors alike
+            return websocket_call(self.configuration, "GET", url, query_params=query, headers=self._headers(),
+                                  _request_timeout=timeout, _preload_content=False, binary=binary)
+        except Exception as e:  # noqa: BLE001 - the client raises ApiException or websocket errors alike
             raise ExecFailed("unreachable", "cannot exec in pod %s/%s: %s" % (self.namespace, pod, e)) from e
 
     def run(self, pod, argv, stdin, timeout, who=None):

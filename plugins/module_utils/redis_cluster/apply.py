@@ -269,29 +269,35 @@ class Executor:
         master and its replica, which is a healthy cluster all the same (the report says so).
         """
         members = action["members"]
-        shape = self.t.shape
 
         def problems(name):
             try:
                 info, replication, nodes = self.transport.call(
                     self.member(name), [["CLUSTER", "INFO"], ["INFO", "replication"], ["CLUSTER", "NODES"]])
             except MemberError as e:  # a pod restarting: keep polling until the deadline
-                return [str(e)], None
-            return (healthy_problems(name, replies.parse_info(text(info)), replies.parse_info(text(replication)),
-                                     len(members)), text(nodes))
+                return name, {}, {}, None, str(e)
+            return (name, replies.parse_info(text(info)), replies.parse_info(text(replication)),
+                    replies.parse_cluster_nodes(text(nodes)), None)
 
         def check():
-            found = concurrency.each(problems, members)
-            missing = [problem for member_problems, _nodes in found for problem in member_problems]
-            if not missing:
-                missing = shape_problems(replies.parse_cluster_nodes(found[0][1]), shape.masters, shape.replicas)
-            return "; ".join(missing[:8]) if missing else None
+            return health_problems(concurrency.each(problems, members), self.t.shape)
 
         self.wait("every member cluster_state:ok with all slots and every replica linked", check)
 
 
 def _phase_of(action):
     return "configure" if action["action"] in CONFIGURE else action["action"]
+
+
+def health_problems(views, shape):
+    """What the wait for health still waits for (None when nothing). ``views``: each member's
+    ``(name, CLUSTER INFO fields, INFO replication fields, CLUSTER NODES lines, why it could not be read or None)``."""
+    missing = []
+    for name, info, replication, _nodes, error in views:
+        missing.extend([error] if error else healthy_problems(name, info, replication, len(views)))
+    if not missing:
+        missing = shape_problems(views[0][3], shape.masters, shape.replicas)
+    return "; ".join(missing[:8]) if missing else None
 
 
 def healthy_problems(name, info, replication, expected_nodes):

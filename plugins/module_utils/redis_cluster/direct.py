@@ -13,11 +13,8 @@ from ansible_collections.stateful.kube.plugins.module_utils.redis_cluster.errors
 
 try:
     import redis
-
-    HAS_REDIS = True
-except ImportError:
+except ImportError:  # options.check_options refuses transport=direct before this is used
     redis = None
-    HAS_REDIS = False
 
 
 class DirectTransport:

@@ -7,8 +7,12 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from importlib.util import find_spec
+
 from ansible_collections.stateful.kube.plugins.module_utils.k8s.names import name_problems
-from ansible_collections.stateful.kube.plugins.module_utils.redis_cluster.direct import HAS_REDIS
+
+# Whether redis-py is installed, without importing it (the direct transport imports it when used).
+HAS_REDIS = find_spec("redis") is not None
 
 
 def check_options(params, has_redis=HAS_REDIS):

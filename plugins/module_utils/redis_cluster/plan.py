@@ -16,7 +16,7 @@ by name, never by node id or address, so a plan reads the same before and after 
 - ``forget`` node, on: every staying member forgets a member that leaves;
 - ``wait_healthy`` members: every member ``cluster_state:ok``, all slots, every replica's link up;
 - ``lower_node_timeout`` / ``restore_node_timeout`` members, milliseconds: only on fresh servers
-  (nothing to protect yet), see ``CREATE_NODE_TIMEOUT_MS``.
+  (nothing to protect yet), see ``create_node_timeout_ms``.
 
 The order of the list is the order of the phases; ``apply`` runs the actions of one phase
 in parallel.
@@ -36,11 +36,22 @@ from ansible_collections.stateful.kube.plugins.module_utils.redis_cluster.replie
 # (and until then it refuses the keys MIGRATE sends it). While a server is fresh there is
 # nothing that delay protects, so it runs with a short timeout while it joins (which also
 # makes it ping, and learn its peers' slots, more often) and gets its own back at the end.
+# How short scales with the members: each one pings every peer it has not heard from in
+# half the timeout, so the cluster bus carries members^2 / (timeout / 2) pings a second.
+# 500 ms is fine up to some 25 members; 100 members at 500 ms flood two CPUs with pings,
+# answers come late, members mark each other failing and the cluster never turns ok
+# (bench/redis_bootstrap --sizes 100); at 20 ms per member (2 s) it forms in seconds.
 CREATE_NODE_TIMEOUT_MS = 500
+CREATE_NODE_TIMEOUT_MS_PER_MEMBER = 20
 
 PHASES = ("lower_node_timeout", "set_config_epoch", "add_slots", "meet", "failover", "move_slots", "replicate",
           "forget", "wait_healthy", "restore_node_timeout")
 NO_CHANGE = ("wait_healthy",)
+
+
+def create_node_timeout_ms(members):
+    """The short cluster-node-timeout for ``members`` fresh servers forming a cluster."""
+    return max(CREATE_NODE_TIMEOUT_MS, CREATE_NODE_TIMEOUT_MS_PER_MEMBER * members)
 
 
 def plan(classification):
@@ -98,7 +109,8 @@ def plan(classification):
     actions.append(_wait(t, masters))
     fresh = [name for name in t.desired if t.states[name].fresh]
     if fresh:
-        actions.append({"action": "lower_node_timeout", "members": fresh, "milliseconds": CREATE_NODE_TIMEOUT_MS})
+        actions.append({"action": "lower_node_timeout", "members": fresh,
+                        "milliseconds": create_node_timeout_ms(len(t.desired))})
         actions.append({"action": "restore_node_timeout", "members": fresh})
     return _ordered(actions)
 

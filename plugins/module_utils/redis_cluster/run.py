@@ -17,7 +17,6 @@ from ansible_collections.stateful.kube.plugins.module_utils.k8s.errors import Mo
 from ansible_collections.stateful.kube.plugins.module_utils.redis_cluster import bootstrap, diff, pods
 from ansible_collections.stateful.kube.plugins.module_utils.redis_cluster import password as rotation
 from ansible_collections.stateful.kube.plugins.module_utils.redis_cluster.classify import Shape
-from ansible_collections.stateful.kube.plugins.module_utils.redis_cluster.direct import DirectTransport
 from ansible_collections.stateful.kube.plugins.module_utils.redis_cluster.errors import (
     ApplyError,
     MemberError,
@@ -76,6 +75,9 @@ def tls_ca_of(clients, params):
 
 def transport_for(clients, params, password, tls_ca=None):
     if params["transport"] == "direct":
+        # Imported here: redis-py takes 0.1-0.2 s to import, which a run through exec (the default) never needs.
+        from ansible_collections.stateful.kube.plugins.module_utils.redis_cluster.direct import DirectTransport
+
         return DirectTransport(password=password, timeout=params["call_timeout"], tls_ca_data=tls_ca)
     return ExecTransport(clients.api_client, params["namespace"], container=params["container"], password=password,
                          timeout=params["call_timeout"],

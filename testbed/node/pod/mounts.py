@@ -2,7 +2,12 @@
 (FailedMount, 0.5 s doubling up to RETRY_MAX) while one cannot be.
 """
 
+import logging
+import time
+
 from testbed.node import volumes
+
+log = logging.getLogger("testbed.node.worker")
 
 RETRY_MAX = 8.0  # cap of the retry delay for volumes and container configuration
 
@@ -17,6 +22,8 @@ class Mounts:
             self.builder = volumes.VolumeBuilder(self.kube, self._pod_with_addresses(), self.record.directory)
         try:
             self.volumes = self.builder.build()
+            log.info("%s: volumes ready (%.0f ms after the pod was seen)", self.key,
+                     (time.monotonic() - self.seen_at) * 1000)
         except Exception as e:  # noqa: BLE001 - the API server unreachable is a retryable mount failure too
             if not isinstance(e, volumes.MountError):
                 e = volumes.MountError(str(e), retry=True, volume="?")

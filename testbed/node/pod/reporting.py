@@ -44,11 +44,16 @@ class Reporting:
         if text == self.last_status:
             return
         try:
-            raw(self.kube.core.patch_namespaced_pod_status, self.name, self.namespace, {"status": body},
-                _content_type=STRATEGIC_MERGE)
+            # The uid makes the patch a precondition, as the kubelet's is: a pod deleted and made
+            # again under its name (a StatefulSet's) is another pod, which this worker's last
+            # status (its containers terminated, its old address) must not overwrite.
+            raw(self.kube.core.patch_namespaced_pod_status, self.name, self.namespace,
+                {"metadata": {"uid": self.uid}, "status": body}, _content_type=STRATEGIC_MERGE)
             self.last_status = text
         except ApiException as e:
-            if e.status != 404:
+            if e.status == 409:  # replaced by a pod of the same name: nothing of this one is left to report
+                self.last_status = text
+            elif e.status != 404:
                 log.warning("%s: status update failed: %s", self.key, e.reason)
 
     def _normal(self, reason, message, container=None):

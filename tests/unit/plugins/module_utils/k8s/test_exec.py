@@ -42,18 +42,27 @@ class FakeStream:
         self.closed = True
 
 
+class Configuration:
+    host = "https://10.244.0.1:6443"
+
+    def auth_settings(self):
+        return {"BearerToken": {"type": "api_key", "in": "header", "key": "authorization", "value": "Bearer t0ken"}}
+
+
 class ApiClient:
-    configuration = object()
+    configuration = Configuration()
 
 
 def with_stream(monkeypatch, ws, opened):
-    def stream(method, pod, namespace, **kwargs):
-        opened.append((pod, namespace, kwargs))
+    def websocket_call(configuration, method, url, **kwargs):
+        opened.append((method, url, kwargs))
         return ws
 
-    monkeypatch.setattr(pod_exec, "stream", stream)
-    monkeypatch.setattr(pod_exec.PodExec, "_core", lambda self: type("Core", (), {
-        "connect_get_namespaced_pod_exec": None})())
+    monkeypatch.setattr(pod_exec, "websocket_call", websocket_call)
+
+
+def query_of(opened):
+    return dict(opened[0][2]["query_params"])
 
 
 def test_stdin_is_fed_and_stdout_and_stderr_are_gathered_until_the_stream_closes(monkeypatch):
@@ -61,15 +70,18 @@ def test_stdin_is_fed_and_stdout_and_stderr_are_gathered_until_the_stream_closes
     with_stream(monkeypatch, ws, opened)
     assert pod_exec.PodExec(ApiClient(), "data", "redis").run("redis-0", ["sh"], "secret\n", 5) == ("ab", "warn")
     assert ws.stdin == ["secret\n"] and ws.closed
-    assert opened[0][:2] == ("redis-0", "data")
-    assert (opened[0][2]["command"], opened[0][2]["container"], opened[0][2]["stdin"]) == (["sh"], "redis", True)
+    assert opened[0][:2] == ("GET", "https://10.244.0.1:6443/api/v1/namespaces/data/pods/redis-0/exec")
+    assert query_of(opened) == {"command": ["sh"], "container": "redis", "stdin": "true", "stdout": "true",
+                                "stderr": "true", "tty": "false"}
+    assert opened[0][2]["headers"] == {"authorization": "Bearer t0ken"}
+    assert opened[0][2]["_preload_content"] is False
 
 
 def test_no_container_means_the_pods_default_one(monkeypatch):
     ws, opened = FakeStream([]), []
     with_stream(monkeypatch, ws, opened)
     pod_exec.PodExec(ApiClient(), "data").run("redis-0", ["true"], "", 5)
-    assert "container" not in opened[0][2] and ws.stdin == []
+    assert "container" not in query_of(opened) and ws.stdin == []
 
 
 def test_an_exec_that_outlives_its_time_is_a_timeout_and_is_closed(monkeypatch, clock):
@@ -94,12 +106,10 @@ def test_a_timeout_names_who_did_not_answer(monkeypatch, clock):
 
 
 def test_an_exec_that_cannot_open_is_unreachable(monkeypatch):
-    def refuse(method, pod, namespace, **kwargs):
+    def refuse(configuration, method, url, **kwargs):
         raise RuntimeError("Handshake status 403 Forbidden")
 
-    monkeypatch.setattr(pod_exec, "stream", refuse)
-    monkeypatch.setattr(pod_exec.PodExec, "_core", lambda self: type("Core", (), {
-        "connect_get_namespaced_pod_exec": None})())
+    monkeypatch.setattr(pod_exec, "websocket_call", refuse)
     with pytest.raises(pod_exec.ExecFailed) as failed:
         pod_exec.PodExec(ApiClient(), "data").open("redis-0", ["true"], 5)
     assert failed.value.kind == "unreachable"

@@ -62,6 +62,20 @@ def test_a_formed_cluster_is_only_checked_and_nothing_changes(cluster, transport
     assert [a["action"] for a in result["plan"]] == ["wait_healthy"]
     reads = (["CLUSTER", "MYID"], ["CLUSTER", "INFO"], ["CLUSTER", "NODES"], ["DBSIZE"], ["INFO", "replication"])
     assert all(command in reads for _name, commands in fake.calls for command in commands)
+    # Healthy when observed: one round trip per member, no second look for the wait or the report.
+    assert len(fake.calls) == len(members)
+    assert result["topology"] and (result["slots_moved"], result["keys_moved"]) == (0, 0)
+
+
+def test_a_formed_cluster_seen_unhealthy_is_waited_for(cluster, transport, clock):
+    members, _states, raw = cluster("complete")
+    info = raw["replies"]["redis-0"]["cluster_info"]
+    raw["replies"]["redis-0"]["cluster_info"] = info.replace("cluster_state:ok", "cluster_state:fail")
+    fake = transport(raw)
+    with pytest.raises(ApplyError) as failed:
+        bootstrap.run(fake, members, c.Shape(3, 1), timeout=5, clock=clock, sleep=clock.sleep)
+    assert "redis-0 cluster_state:fail" in str(failed.value)
+    assert len(fake.calls) > len(members)  # polled again after the observe
 
 
 def test_check_mode_plans_without_sending_a_change(cluster, transport, clock):

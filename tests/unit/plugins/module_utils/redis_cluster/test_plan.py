@@ -6,7 +6,11 @@ import pytest
 
 from ansible_collections.stateful.kube.plugins.module_utils.redis_cluster import classify as c
 from ansible_collections.stateful.kube.plugins.module_utils.redis_cluster.errors import Refused
-from ansible_collections.stateful.kube.plugins.module_utils.redis_cluster.plan import changes, plan
+from ansible_collections.stateful.kube.plugins.module_utils.redis_cluster.plan import (
+    changes,
+    create_node_timeout_ms,
+    plan,
+)
 from ansible_collections.stateful.kube.plugins.module_utils.redis_cluster.replies import parse_ranges
 
 
@@ -24,6 +28,7 @@ def test_create_assigns_slots_meets_everyone_once_and_attaches_replicas_on_other
     node_of = dict((m.name, m.k8s_node) for m in members)
     actions = plan_for(cluster, "empty", c.Shape(3, 1))
     assert [a["action"] for a in actions][0] == "lower_node_timeout"
+    assert actions[0]["milliseconds"] == 500
     assert [a["action"] for a in actions][-2:] == ["wait_healthy", "restore_node_timeout"]
     assert [a["epoch"] for a in of_kind(actions, "set_config_epoch")] == [1, 2, 3, 4, 5, 6]
     assert [(a["member"], a["slots"]) for a in of_kind(actions, "add_slots")] == [
@@ -126,3 +131,8 @@ def test_a_replica_pulling_from_its_masters_old_address_is_pointed_again(cluster
     assert any("%s replicates from 10.0.0.99" % replica in reason for reason in found.reasons)
     actions = plan(found)
     assert [a["member"] for a in of_kind(actions, "replicate")] == [replica]
+
+
+def test_the_short_node_timeout_of_a_creation_grows_with_the_members():
+    # Its pings grow with members^2 / timeout: 100 members at 500 ms flood the cluster bus.
+    assert [create_node_timeout_ms(n) for n in (6, 25, 30, 100)] == [500, 500, 600, 2000]
