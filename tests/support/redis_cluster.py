@@ -3,9 +3,14 @@
 import redis
 
 
-def raw_client(host, port=6379, password=None):
-    """A client that returns each reply as the server sent it (text, not parsed into dicts)."""
-    client = redis.Redis(host=host, port=port, password=password, decode_responses=True, socket_timeout=5)
+def raw_client(host, port=6379, password=None, ca=None):
+    """A client that returns each reply as the server sent it (text, not parsed into dicts).
+
+    ``ca``: the CA file of members that speak TLS only (their certificates name the pods' DNS
+    names, not the IPs we connect to, so the chain is checked and the hostname is not).
+    """
+    tls = dict(ssl=True, ssl_ca_certs=ca, ssl_check_hostname=False) if ca else {}
+    client = redis.Redis(host=host, port=port, password=password, decode_responses=True, socket_timeout=5, **tls)
     client.response_callbacks.clear()
     return client
 

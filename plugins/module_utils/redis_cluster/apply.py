@@ -16,7 +16,7 @@ __metaclass__ = type
 import time
 
 from ansible_collections.stateful.kube.plugins.module_utils.k8s.deadline import Deadline, poll
-from ansible_collections.stateful.kube.plugins.module_utils.redis_cluster import concurrency, replies
+from ansible_collections.stateful.kube.plugins.module_utils.redis_cluster import concurrency, observe, replies
 from ansible_collections.stateful.kube.plugins.module_utils.redis_cluster.errors import (
     ApplyError,
     MemberError,
@@ -85,11 +85,24 @@ class Executor:
             raise ApplyError({"action": "wait", "for": what}, "not reached within %.0f s: %s"
                              % (self.deadline.seconds, missing))
 
+    def read(self, name, commands):
+        """The text of each reply of ``name`` to ``commands``.
+
+        An error reply (a member still LOADING at the deadline, after the transport's
+        retries) raises a MemberError that names the member, the command and the reply as
+        Redis gave it, so the run fails as what happened, not with a bare reply.
+        """
+        values = self.transport.call(self.member(name), commands)
+        for i, value in enumerate(values):
+            if isinstance(value, ReplyError):
+                raise observe.member_error(self.member(name), commands[i], value)
+        return [text(value) for value in values]
+
     def nodes(self, name):
-        return replies.parse_cluster_nodes(text(self.transport.call(self.member(name), [["CLUSTER", "NODES"]])[0]))
+        return replies.parse_cluster_nodes(self.read(name, [["CLUSTER", "NODES"]])[0])
 
     def cluster_ok(self, name):
-        info = replies.parse_info(text(self.transport.call(self.member(name), [["CLUSTER", "INFO"]])[0]))
+        info = replies.parse_info(self.read(name, [["CLUSTER", "INFO"]])[0])
         return None if info.get("cluster_state") == "ok" else "%s cluster_state:%s" % (name, info.get("cluster_state"))
 
     def knows(self, name, other, as_master=False):
@@ -272,12 +285,12 @@ class Executor:
 
         def problems(name):
             try:
-                info, replication, nodes = self.transport.call(
-                    self.member(name), [["CLUSTER", "INFO"], ["INFO", "replication"], ["CLUSTER", "NODES"]])
-            except MemberError as e:  # a pod restarting: keep polling until the deadline
+                info, replication, nodes = self.read(
+                    name, [["CLUSTER", "INFO"], ["INFO", "replication"], ["CLUSTER", "NODES"]])
+            except MemberError as e:  # a pod restarting or loading: keep polling until the deadline
                 return name, {}, {}, None, str(e)
-            return (name, replies.parse_info(text(info)), replies.parse_info(text(replication)),
-                    replies.parse_cluster_nodes(text(nodes)), None)
+            return (name, replies.parse_info(info), replies.parse_info(replication),
+                    replies.parse_cluster_nodes(nodes), None)
 
         def check():
             return health_problems(concurrency.each(problems, members), self.t.shape)

@@ -99,7 +99,9 @@ def read_member(transport, member, timeout=None):
 
 
 def member_error(member, command, error):
+    """The MemberError for ``error``, the reply of ``member`` to ``command``: its kind, the member, the raw reply."""
     message = str(error)
+    command = [str(word) for word in command]
     if "NOAUTH" in message or "WRONGPASS" in message or "Authentication" in message:
         return MemberError(member.name, "auth", "Redis at %s refused the password: %s" % (member.address, message))
     if retry.is_transient_reply(error):

@@ -3,43 +3,42 @@
 #
 # Every member announces its stable DNS name (cluster-announce-hostname
 # <pod>.<service>.<namespace>.svc), so each line of CLUSTER NODES, and nodes.conf on the
-# claim, carries the name of the pod behind a node ID. When a known node cannot be reached
-# (link disconnected, or flagged fail/noaddr) and its name now resolves to another address
-# (the pod was recreated), this member MEETs it there: the handshake finds the same node ID
-# and Redis moves the node to the new address, keeping its slots and role. Run by every
-# member, so each side of every pair learns the other's address; gossip spreads it too.
+# claim, carries the name of the pod behind a node ID. When a known node does not answer
+# at the address this member has for it (peers.sh: flagged, link down, or a PING
+# unanswered for a second) and its name now resolves to another address (the pod was
+# recreated), this member MEETs it there: the handshake finds the same node ID and Redis
+# moves the node to the new address, keeping its slots and role. Run by every member, so
+# each side of every pair learns the other's address; gossip spreads it too. A node that
+# still answers at its known address is left alone whatever DNS says (a stale record must
+# not send a MEET to an address another server may hold now).
 #
 # Only nodes already known are met: a pod that was never part of the cluster, or one that
 # the bootstrap made everyone forget, is never added here (that is the bootstrap's job).
 # Needs getent (libc) and redis-cli, both in the official redis images.
-# redis-cli with REDIS_CLI_ARGS (--tls and its CA when the members speak TLS): split into words.
-cli() {
-    # shellcheck disable=SC2086
-    redis-cli ${REDIS_CLI_ARGS:-} "$@"
-}
+# shellcheck source=peers.sh source-path=SCRIPTDIR
+. "$(dirname "$0")/peers.sh"
 
 port="${REDIS_PORT:-6379}"
 period="${REDIS_HEAL_PERIOD:-1}"
 
 heal_once() {
-    # Read at every round: a password rotation rewrites the file.
-    REDISCLI_AUTH="$(cat /run/redis/password 2>/dev/null)" || return 0
-    export REDISCLI_AUTH
-    cli -p "$port" cluster nodes 2>/dev/null | tr -d '\r' |
-    while read -r _id address flags _master _ping _pong _epoch link _slots; do
+    authenticate || return 0
+    now="$(now_ms)"
+    cli cluster nodes 2>/dev/null | tr -d '\r' |
+    while read -r _id address flags _master ping _pong _epoch link _slots; do
         case "$flags" in *myself*|*handshake*) continue ;; esac
         name="${address#*,}"
         if [ "$name" = "$address" ] || [ -z "$name" ]; then
             continue  # it announced no name (yet)
         fi
-        case "$flags,$link" in *fail*|*noaddr*|*,disconnected) ;; *) continue ;; esac
+        if answering "$flags" "$link" "$ping" "$now"; then
+            continue
+        fi
         hostport="${address%%,*}"
         was="${hostport%:*}"
         ports="${hostport##*:}"
-        # shellcheck disable=SC2046  # getent prints "address name..."; the first word is the address
-        set -- $(getent hosts "$name")
-        now="${1:-}"
-        if [ -z "$now" ] || [ "$now" = "$was" ]; then
+        at="$(resolve "$name")"
+        if [ -z "$at" ] || [ "$at" = "$was" ]; then
             continue  # its pod is not there yet, or Redis is still reconnecting to the same address
         fi
         peer_port="${ports%@*}"
@@ -48,8 +47,8 @@ heal_once() {
             peer_port="$port"
             bus_port=$((port + 10000))
         fi
-        echo "heal: $name is at $now (known at ${was:-no address}): CLUSTER MEET"
-        cli -p "$port" cluster meet "$now" "$peer_port" "$bus_port" >/dev/null
+        echo "heal: $name is at $at (known at ${was:-no address}): CLUSTER MEET"
+        cli cluster meet "$at" "$peer_port" "$bus_port" >/dev/null
     done
 }
 
@@ -57,7 +56,7 @@ heal_once() {
 # the move through gossip (Redis re-points replication only when the move comes with a
 # handshake): CLUSTER REPLICATE of the same master re-points it to the current address.
 follow_master() {
-    nodes="$(cli -p "$port" cluster nodes 2>/dev/null | tr -d '\r')"
+    nodes="$(cli cluster nodes 2>/dev/null | tr -d '\r')"
     master_id="$(printf '%s\n' "$nodes" | while read -r _id _address flags master _rest; do
         case "$flags" in *myself*slave*|*slave*myself*) echo "$master" ;; esac
     done)"
@@ -70,12 +69,12 @@ follow_master() {
             echo "${hostport%:*}"
         fi
     done)"
-    replicating="$(cli -p "$port" info replication 2>/dev/null | tr -d '\r' | while IFS=: read -r key value; do
+    replicating="$(cli info replication 2>/dev/null | tr -d '\r' | while IFS=: read -r key value; do
         if [ "$key" = master_host ]; then echo "$value"; fi
     done)"
     if [ -n "$master_ip" ] && [ -n "$replicating" ] && [ "$master_ip" != "$replicating" ]; then
         echo "heal: replicating from $replicating, but master $master_id is at $master_ip: CLUSTER REPLICATE"
-        cli -p "$port" cluster replicate "$master_id" >/dev/null
+        cli cluster replicate "$master_id" >/dev/null
     fi
 }
 

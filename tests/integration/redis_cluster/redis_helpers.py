@@ -49,8 +49,8 @@ def cluster_client(core_v1, namespace):
     return redis.RedisCluster(startup_nodes=nodes, password=PASSWORD, decode_responses=True, socket_timeout=5)
 
 
-def node(ip, password=PASSWORD, port=6379):
-    return raw_client(ip, port, password)
+def node(ip, password=PASSWORD, port=6379, ca=None):
+    return raw_client(ip, port, password, ca)
 
 
 KEYS = 300
@@ -70,17 +70,41 @@ def missing_keys(core_v1, namespace, prefix, count=KEYS):
     return missing
 
 
-def all_members_ok(core_v1, namespace, size):
-    return all(cluster_up(node(ip).execute_command("CLUSTER", "INFO"), size) for ip in pod_ips(core_v1, namespace))
+def all_members_ok(core_v1, namespace, size, ca=None):
+    return all(cluster_up(node(ip, ca=ca).execute_command("CLUSTER", "INFO"), size)
+               for ip in pod_ips(core_v1, namespace))
 
 
-def replicas_linked(core_v1, namespace):
+def replicas_linked(core_v1, namespace, ca=None):
     """Every replica's link to its master is up (after a heal, a replica may still pull from an old address)."""
     for ip in pod_ips(core_v1, namespace):
-        replication = node(ip).execute_command("INFO", "replication")
+        replication = node(ip, ca=ca).execute_command("INFO", "replication")
         if "role:slave" in replication and "master_link_status:up" not in replication:
             return False
     return True
+
+
+def pods(core_v1, namespace):
+    return dict((pod.metadata.name, pod) for pod in core_v1.list_namespaced_pod(namespace).items)
+
+
+def is_ready(pod):
+    return any(c.type == "Ready" and c.status == "True" for c in pod.status.conditions or [])
+
+
+def healed(core_v1, namespace, old_uids, size, ca=None):
+    """Every pod is a new one, Running and Ready, every member sees the whole cluster ok, every replica linked.
+
+    Not cluster_state:ok alone: a member says ok two seconds after its restart, before it
+    has reached anyone, with every peer (and itself) at its old address. Its readiness
+    (files/ready.sh) checks that its view is current, so Ready is part of the answer.
+    """
+    found = pods(core_v1, namespace)
+    if len(found) != size or set(pod.metadata.uid for pod in found.values()) & old_uids:
+        return False
+    if not all(pod.status.phase == "Running" and is_ready(pod) for pod in found.values()):
+        return False
+    return all_members_ok(core_v1, namespace, size, ca) and replicas_linked(core_v1, namespace, ca)
 
 
 def wait_for(what, predicate, timeout=180, interval=0.5):

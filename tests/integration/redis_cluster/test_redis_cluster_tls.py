@@ -5,9 +5,8 @@ import os
 import subprocess
 import tempfile
 
-import pytest
 import redis
-from redis_helpers import PASSWORD, ROLE_TASK, assert_ok, pod_ips, task_result, wait_for
+from redis_helpers import PASSWORD, ROLE_TASK, assert_ok, healed, pod_ips, pods, task_result, wait_for
 
 
 def ca_file(core_v1, namespace):
@@ -21,15 +20,6 @@ def tls_cluster_client(core_v1, namespace, ca):
     nodes = [redis.cluster.ClusterNode(ip, 6379) for ip in pod_ips(core_v1, namespace)]
     return redis.RedisCluster(startup_nodes=nodes, password=PASSWORD, decode_responses=True, socket_timeout=5,
                               ssl=True, ssl_ca_certs=ca, ssl_check_hostname=False)
-
-
-def all_ok_over_tls(core_v1, namespace, ca):
-    for ip in pod_ips(core_v1, namespace):
-        client = redis.Redis(host=ip, port=6379, password=PASSWORD, ssl=True, ssl_ca_certs=ca,
-                             ssl_check_hostname=False, decode_responses=True, socket_timeout=5)
-        if "cluster_state:ok" not in client.execute_command("CLUSTER", "INFO"):
-            return False
-    return len(pod_ips(core_v1, namespace)) == 6
 
 
 def test_tls_cluster_forms_and_serves_tls_only(role, core_v1, redis_namespace):
@@ -60,20 +50,12 @@ def test_tls_cluster_forms_and_serves_tls_only(role, core_v1, redis_namespace):
     assert task_result(again, ROLE_TASK)["state"] == "complete"
 
 
-# Known open bug (issue "Redis Cluster that heals itself"): with TLS on, every member reports
-# cluster_state:ok after all pods restart, but a cluster client from the host then reaches no
-# startup node ("No route to host" to a new pod IP); seen twice on Kubernetes 1.37. The heal
-# without TLS is proven in test_redis_cluster_heal.py.
-@pytest.mark.xfail(reason="TLS cluster client after a full restart: no startup node reachable (open bug)",
-                   strict=False)
 def test_tls_cluster_heals_after_all_pods_restart(core_v1, redis_namespace):
     ca = ca_file(core_v1, redis_namespace)
-    old = set(pod.metadata.uid for pod in core_v1.list_namespaced_pod(redis_namespace).items)
-    for pod in core_v1.list_namespaced_pod(redis_namespace).items:
-        core_v1.delete_namespaced_pod(pod.metadata.name, redis_namespace)
-    wait_for("the new pods", lambda: not old & set(p.metadata.uid for p in core_v1.list_namespaced_pod(
-        redis_namespace).items) and len(pod_ips(core_v1, redis_namespace)) == 6, 120, 1)
-    assert wait_for("the TLS cluster to heal by itself", lambda: all_ok_over_tls(core_v1, redis_namespace, ca),
+    old_uids = set(pod.metadata.uid for pod in pods(core_v1, redis_namespace).values())
+    for name in pods(core_v1, redis_namespace):
+        core_v1.delete_namespaced_pod(name, redis_namespace)
+    assert wait_for("the TLS cluster to heal by itself", lambda: healed(core_v1, redis_namespace, old_uids, 6, ca),
                     240, 1)
     client = tls_cluster_client(core_v1, redis_namespace, ca)
     assert [i for i in range(200) if client.get("tls:%d" % i) != "v%d" % i] == []

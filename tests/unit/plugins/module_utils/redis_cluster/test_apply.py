@@ -8,7 +8,11 @@ from ansible_collections.stateful.kube.plugins.module_utils.k8s.deadline import 
 from ansible_collections.stateful.kube.plugins.module_utils.redis_cluster import bootstrap
 from ansible_collections.stateful.kube.plugins.module_utils.redis_cluster import classify as c
 from ansible_collections.stateful.kube.plugins.module_utils.redis_cluster.apply import Executor
-from ansible_collections.stateful.kube.plugins.module_utils.redis_cluster.errors import ApplyError, ReplyError
+from ansible_collections.stateful.kube.plugins.module_utils.redis_cluster.errors import (
+    ApplyError,
+    MemberError,
+    ReplyError,
+)
 
 
 def executor(cluster, transport, name, shape, clock, answer=None, seconds=30):
@@ -84,3 +88,29 @@ def test_check_mode_plans_without_sending_a_change(cluster, transport, clock):
     result, _classification = bootstrap.run(fake, members, c.Shape(3, 1), check_mode=True, clock=clock)
     assert result["changed"] and result["plan"][0]["action"] == "lower_node_timeout"
     assert len(fake.calls) == len(members)  # the observe round trips only
+
+
+LOADING = ReplyError("LOADING Redis is loading the dataset in memory")
+
+
+def loading_on(name):
+    """Answers LOADING on ``name`` to every CLUSTER INFO (what the retrying transport gives back at the deadline)."""
+    return lambda member, command: LOADING if member.name == name and command == ["CLUSTER", "INFO"] else NotImplemented
+
+
+def test_a_member_loading_past_the_deadline_fails_the_wait_naming_it_and_its_raw_reply(cluster, transport, clock):
+    run, _fake = executor(cluster, transport, "complete", c.Shape(3, 1), clock, loading_on("redis-4"), seconds=2)
+    members = [m.name for m in run.t.members]
+    with pytest.raises(ApplyError) as failed:
+        run.run([{"action": "wait_healthy", "members": members}])
+    message = str(failed.value)
+    assert "not reached within 2 s" in message and "redis-4: CLUSTER INFO on " in message
+    assert "answered: LOADING Redis is loading the dataset in memory (transient)" in message
+
+
+def test_an_error_reply_to_a_read_is_a_member_error_not_a_bare_reply(cluster, transport, clock):
+    run, _fake = executor(cluster, transport, "complete", c.Shape(3, 1), clock, loading_on("redis-1"))
+    with pytest.raises(MemberError) as failed:
+        run.cluster_ok("redis-1")
+    assert failed.value.member == "redis-1" and failed.value.kind == "transient"
+    assert "LOADING Redis is loading" in failed.value.detail and run.member("redis-1").address in failed.value.detail

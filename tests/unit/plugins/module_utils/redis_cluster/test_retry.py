@@ -110,3 +110,13 @@ def test_a_migrate_refused_by_a_target_that_reports_the_cluster_down_is_sent_aga
     migrate = ["MIGRATE", "10.0.0.2", 6379, "", 0, 10000, "REPLACE", "KEYS", "k"]
     assert retrying(transport).call(MEMBER, [migrate, migrate]) == ["OK", "OK"]
     assert transport.sent[1] == [migrate]
+
+
+def test_a_stream_cut_until_the_deadline_is_reported_naming_the_member_and_what_it_printed():
+    cut = incomplete(MEMBER, 2, 5, '"OK"\n"OK"\n', "error: websocket: close 1006 (abnormal closure)")
+    transport = Scripted(*([cut] * 100))
+    with pytest.raises(MemberError) as raised:
+        retrying(transport, deadline=3.0).call(MEMBER, [["CLUSTER", "INFO"]])
+    assert raised.value.member == "redis-0" and raised.value.kind == "transient"
+    assert "ended after 2 of 5 replies" in str(raised.value) and "close 1006" in str(raised.value)
+    assert "still so after" in str(raised.value) and 2 < len(transport.sent) < 100
