@@ -18,12 +18,11 @@ import select
 import socket
 import threading
 
-from testbed.node import spdy
+from testbed.node import remotecommand, spdy
 
 PROTOCOL = "portforward.k8s.io"
 CLONE_NEWNET = 0x40000000
 CONNECT_TIMEOUT = 5.0
-READ_SIZE = 64 * 1024
 
 _libc = ctypes.CDLL(None, use_errno=True)
 
@@ -102,10 +101,7 @@ class PortForwardSession:
 
     # -- the client's side ------------------------------------------------------
     def _read_client(self):
-        try:
-            data = self.sock.recv(READ_SIZE)
-        except (OSError, ValueError):
-            data = b""
+        data = remotecommand.receive(self.sock)
         if not data:
             self.client_open = False
             return
@@ -170,7 +166,7 @@ class PortForwardSession:
     # -- the pod's side -----------------------------------------------------------
     def _read_pod(self, forward):
         try:
-            data = forward.conn.recv(READ_SIZE)
+            data = forward.conn.recv(remotecommand.READ_SIZE)
         except OSError:
             data = b""
         if data:

@@ -226,6 +226,14 @@ def _take_terminal():
     fcntl.ioctl(0, termios.TIOCSCTTY, 0)
 
 
+def receive(sock):
+    """What the client sent next, or b"" once it has gone (a reset counts as gone)."""
+    try:
+        return sock.recv(READ_SIZE)
+    except (OSError, ValueError):
+        return b""
+
+
 class _Abandoned(Exception):
     """The client never opened what the command needs: the exec ends without a status."""
 
@@ -278,10 +286,7 @@ class ExecSession:
             self.log("ignored a resize message that is not {Width, Height}: %r" % (size,))
 
     def _read_client(self):
-        try:
-            data = self.sock.recv(READ_SIZE)
-        except (OSError, ValueError):
-            data = b""
+        data = receive(self.sock)
         if not data:
             self.client_open = False
             return
