@@ -2,7 +2,7 @@
 
     KUBECONFIG=.testbed/kubeconfig .venv/bin/python -m bench.mysql_seed.testbed
 
-A fresh namespace, the NFS StorageClass (playbooks/testbed_storage.yml), then one run of
+A fresh namespace, the NFS StorageClass (testbed/playbooks/storage.yml), then one run of
 the role with 3 pods: the clock covers the whole run (claims provisioned, pods started in
 order, replication formed, a marker row read back on both replicas). Prints the run's
 time and the module's own phases; no peer (nothing else forms replication by itself).
@@ -25,7 +25,7 @@ def main():
 
     kubeconfig = kubeconfig_path()
     core = k8s_client.CoreV1Api(k8s_config.new_client_from_config(str(kubeconfig)))
-    storage = run_playbook(config.REPO_ROOT / "playbooks" / "testbed_storage.yml", kubeconfig)
+    storage = run_playbook(config.STORAGE_PLAYBOOK, kubeconfig)
     assert storage.rc == 0, storage.stdout[-2000:]
     namespace = "bench-mysql-%s" % uuid.uuid4().hex[:5]
     core.create_namespace(k8s_client.V1Namespace(metadata=k8s_client.V1ObjectMeta(name=namespace)))
