@@ -7,8 +7,9 @@ Side by side, on the same cluster in the same run:
 
 - self-heal: the role's pods as they are (heal sidecar): nothing runs after the deletion;
 - re-run: the same pods without the heal sidecar (removed from the StatefulSet for this
-  part), healed by redis_cluster_bootstrap (its ``moved`` path), started as soon as the
-  last new pod runs: what a user had to do before the sidecar.
+  part, with the OnDelete strategy so that only the deletion replaces them), healed by
+  redis_cluster_bootstrap (its ``moved`` path), started as soon as the last new pod runs:
+  what a user had to do before the sidecar.
 
 Each time is measured from the moment the last new pod is Running to the moment every
 member answers ``cluster_state:ok`` with all slots and every replica's link is up (an
@@ -72,15 +73,15 @@ def restart_all(core, ns, size, heal=None, timeout=300):
     return done - running, done - deleted
 
 
-def wait_rolled_out(apps, ns, size, timeout=600):
+def wait_observed(apps, ns, timeout=60):
+    """Return once the StatefulSet controller has seen the latest change of the StatefulSet."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        status = apps.read_namespaced_stateful_set("redis", ns).status
-        if (status.update_revision == status.current_revision and status.ready_replicas == size
-                and status.updated_replicas == size):
+        sts = apps.read_namespaced_stateful_set("redis", ns)
+        if (sts.status.observed_generation or 0) >= sts.metadata.generation:
             return
-        time.sleep(0.5)
-    raise RuntimeError("the StatefulSet did not roll out within %d s" % timeout)
+        time.sleep(0.2)
+    raise RuntimeError("the StatefulSet controller did not see the change within %d s" % timeout)
 
 
 def main(argv=None):
@@ -124,9 +125,13 @@ def main(argv=None):
 
         self_heal, self_total = restart_all(core, ns, size)
 
-        apps.patch_namespaced_stateful_set("redis", ns, {"spec": {"template": {"spec": {
-            "containers": [{"name": "heal", "$patch": "delete"}]}}}})
-        wait_rolled_out(apps, ns, size)
+        # The pods without the heal sidecar come only from the deletion below: a rolling update
+        # would restart them itself (all at once while some are still unready after the
+        # self-heal), and without the sidecar the cluster would stay down before the clock ran.
+        apps.patch_namespaced_stateful_set("redis", ns, {"spec": {
+            "updateStrategy": {"type": "OnDelete", "rollingUpdate": None},
+            "template": {"spec": {"containers": [{"name": "heal", "$patch": "delete"}]}}}})
+        wait_observed(apps, ns)
 
         def rerun():
             result = run_playbook(PLAYBOOKS / "redis_cluster_bootstrap.yml", kubeconfig, extra_vars={"bootstrap_args": {

@@ -87,6 +87,9 @@ def static_storage(api_client, namespace, volumes=10, root="/tmp/stateful-kube-r
     for i in range(volumes):
         path = folder / ("pv-%d" % i)
         os.makedirs(path, exist_ok=True)
+        # Nothing chowns a hostPath volume (fsGroup does not apply to it), and the roles'
+        # pods run as a non-root user (restricted Pod Security): the folder must let them write.
+        os.chmod(path, 0o777)
         core.create_persistent_volume(k8s_client.V1PersistentVolume(
             metadata=k8s_client.V1ObjectMeta(name="%s-%d" % (name, i)),
             spec=k8s_client.V1PersistentVolumeSpec(
