@@ -25,6 +25,7 @@ import redis
 from bench.redis_bootstrap.testbed import PASSWORD
 from tests.support import PLAYBOOKS
 from tests.support.cluster import fresh_namespace, static_storage
+from tests.support.waiting import wait_for
 
 KEYS = 2000
 
@@ -73,15 +74,10 @@ def restart_all(core, ns, size, heal=None, timeout=300):
     return done - running, done - deleted
 
 
-def wait_observed(apps, ns, timeout=60):
-    """Return once the StatefulSet controller has seen the latest change of the StatefulSet."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        sts = apps.read_namespaced_stateful_set("redis", ns)
-        if (sts.status.observed_generation or 0) >= sts.metadata.generation:
-            return
-        time.sleep(0.2)
-    raise RuntimeError("the StatefulSet controller did not see the change within %d s" % timeout)
+def controller_saw_change(apps, ns):
+    """True once the StatefulSet controller has seen the latest change of the StatefulSet."""
+    sts = apps.read_namespaced_stateful_set("redis", ns)
+    return (sts.status.observed_generation or 0) >= sts.metadata.generation
 
 
 def main(argv=None):
@@ -131,7 +127,7 @@ def main(argv=None):
         apps.patch_namespaced_stateful_set("redis", ns, {"spec": {
             "updateStrategy": {"type": "OnDelete", "rollingUpdate": None},
             "template": {"spec": {"containers": [{"name": "heal", "$patch": "delete"}]}}}})
-        wait_observed(apps, ns)
+        wait_for("the StatefulSet controller to see the change", lambda: controller_saw_change(apps, ns))
 
         def rerun():
             result = run_playbook(PLAYBOOKS / "redis_cluster_bootstrap.yml", kubeconfig, extra_vars={"bootstrap_args": {

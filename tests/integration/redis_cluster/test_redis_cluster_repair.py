@@ -2,12 +2,18 @@
 
 import shutil
 import subprocess
+import sys
 import tempfile
 
 import pytest
 from redis_helpers import PASSWORD, ROLE_TASK, assert_ok, cluster_nodes, node, pod_ips, pods, task_result, wait_for
 
 from testbed import config
+from testbed.testing import collections_path
+
+sys.path.insert(0, str(collections_path()))
+
+from ansible_collections.stateful.kube.plugins.module_utils.k8s import ordinals  # noqa: E402
 
 FOREIGN_PORT = 7799
 
@@ -37,7 +43,7 @@ def third_master(core_v1, namespace, masters):
     Kubernetes node that holds none of ``masters`` (the scheduler spreads the six pods over the
     bed's three nodes, so which member that is depends on where each pod landed)."""
     node_of = dict((name, pod.spec.node_name) for name, pod in pods(core_v1, namespace).items())
-    candidates = sorted((name for name in node_of if name not in masters), key=lambda name: int(name.rsplit("-", 1)[1]))
+    candidates = [name for name in ordinals.by_ordinal(node_of, "redis").values() if name not in masters]
     held = set(node_of[name] for name in masters)
     apart = [name for name in candidates if node_of[name] not in held]
     return (apart or candidates)[0]
