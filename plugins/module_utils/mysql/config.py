@@ -16,7 +16,10 @@ Flavors and the settings that differ:
   (users with READ_ONLY ADMIN, root included, can still write: the module's fence).
 - ``mysql`` (8.4 LTS): ``gtid_mode`` and ``enforce_gtid_consistency`` must be on;
   ``super_read_only`` also stops administrative users; replicas resume with
-  ``relay_log_recovery`` after a crash.
+  ``relay_log_recovery`` after a crash; every server loads the clone plugin (a replica
+  is seeded with ``CLONE INSTANCE`` from the primary, which needs it on both ends) as
+  ``FORCE_PLUS_PERMANENT``: a server that cannot load it fails to start rather than run
+  without a way to seed its replicas, and it cannot be uninstalled while the server runs.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -29,6 +32,9 @@ DEFAULT_SERVER_ID_OFFSET = 100
 # The basenames are fixed so that they do not follow the host name (a pod IP's reverse).
 BINLOG_BASENAME = "binlog"
 RELAY_LOG_BASENAME = "relay-bin"
+# Options a server reads as often as they are given, each adding to the others: the
+# user's own (say, another plugin) go beside ours instead of clashing with them.
+ADDITIVE = ("plugin_load_add",)
 
 
 class ConfigError(ValueError):
@@ -81,6 +87,8 @@ def common_settings(flavor, version):
             ("enforce_gtid_consistency", "ON"),
             ("super_read_only", "ON"),
             ("relay_log_recovery", "ON"),
+            ("plugin_load_add", "mysql_clone.so"),
+            ("clone", "FORCE_PLUS_PERMANENT"),
         ]
     return settings
 
@@ -99,11 +107,12 @@ def files(flavor, version, ordinals, offset=DEFAULT_SERVER_ID_OFFSET, extra=None
     """The ConfigMap's data: ``replication.cnf`` for all, ``server-<ordinal>.cnf`` for each pod.
 
     ``extra`` (a dict) is the user's own settings, appended to ``replication.cnf``; one of
-    ours that it repeats is refused, because the server would silently take the last.
+    ours that it repeats is refused, because the server would silently take the last
+    (except the ``ADDITIVE`` ones, which the server adds up).
     """
     common = common_settings(flavor, version)
     extra = dict(extra or {})
-    clash = sorted(set(extra) & set(name for name, _value in common + [("server_id", "")]))
+    clash = sorted(set(extra) & set(name for name, _value in common + [("server_id", "")]) - set(ADDITIVE))
     if clash:
         raise ConfigError("settings %s are managed by the role; remove them from the extra settings"
                           % ", ".join(clash))

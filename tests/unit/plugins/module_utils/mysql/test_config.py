@@ -50,3 +50,17 @@ def test_extra_settings_may_not_override_ours():
 def test_unsupported_flavors_and_versions_are_refused(flavor, version):
     with pytest.raises(config.ConfigError):
         config.check_flavor(flavor, version)
+
+
+def test_mysql_loads_the_clone_plugin_on_every_server_and_mariadb_does_not():
+    text = config.files("mysql", "8.4", [0, 1])["replication.cnf"]
+    assert "plugin_load_add = mysql_clone.so\n" in text and "clone = FORCE_PLUS_PERMANENT\n" in text
+    mariadb = config.files("mariadb", "11.4", [0])["replication.cnf"]
+    assert "clone" not in mariadb and "plugin_load_add" not in mariadb
+
+
+def test_mysql_extra_plugins_load_beside_the_clone_plugin_but_clone_itself_is_ours():
+    text = config.files("mysql", "8.4", [0], extra={"plugin_load_add": "audit_log.so"})["replication.cnf"]
+    assert "plugin_load_add = mysql_clone.so\n" in text and "plugin_load_add = audit_log.so\n" in text
+    with pytest.raises(config.ConfigError, match="clone are managed"):
+        config.files("mysql", "8.4", [0], extra={"clone": "OFF"})
