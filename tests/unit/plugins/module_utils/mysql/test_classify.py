@@ -69,3 +69,21 @@ def test_two_writable_servers_are_refused(server_set):
 def test_moved_primary_with_label_moved_is_complete(server_set):
     members, states, _raw = server_set("primary_moved", label=1)
     assert c.classify(members, states).state == c.COMPLETE
+
+
+PRIMARY = "3e11fa47-71ca-11e1-9e33-c80aa9429562"
+REPLICA_OWN = "bbbbbbbb-1111-2222-3333-444444444444"
+
+
+def test_mysql_set_is_classified_from_gtid_executed_and_replica_status(mysql_set):
+    members, states = mysql_set({
+        0: dict(executed=PRIMARY + ":1-120", purged=PRIMARY + ":1-100", read_only=False),
+        1: dict(executed=PRIMARY + ":1-120", source="mysql-0.mysql:3306"),
+        2: dict(executed=""),
+        3: dict(executed=PRIMARY + ":1-120,\n" + REPLICA_OWN + ":1-2", source="mysql-0.mysql:3306"),
+    })
+    topology = c.classify(members, states)
+    assert topology.primary.name == "mysql-0" and topology.state == c.DIVERGED
+    assert topology.verdicts == {"mysql-1": c.OK, "mysql-2": c.NEW, "mysql-3": c.DIVERGED}
+    assert states["mysql-2"].empty and not states["mysql-2"].covered_by(states["mysql-0"])
+    assert REPLICA_OWN + ":1-2" in topology.reasons["mysql-3"]

@@ -37,3 +37,17 @@ def test_mysql_sets_subtract_by_interval():
 def test_mysql_coverage_is_purged_within_executed():
     assert MysqlSet.parse("a:1-10").covers(MysqlSet.parse("a:1-5"))
     assert not MysqlSet.parse("a:1-4").covers(MysqlSet.parse("a:1-5"))
+
+
+def test_mysql_sets_read_as_the_client_prints_them_one_uuid_a_line():
+    text = "3e11fa47-71ca-11e1-9e33-c80aa9429562:1-120,\nbbbbbbbb-0000-0000-0000-000000000000:1-3"
+    assert str(MysqlSet.parse(text)) == text.replace("\n", "")
+
+
+def test_mysql_empty_replica_is_covered_only_while_the_source_purged_nothing():
+    empty = MysqlSet.parse("")
+    assert empty.covers(MysqlSet.parse(""))
+    assert not empty.covers(MysqlSet.parse("3e11fa47-71ca-11e1-9e33-c80aa9429562:1-100"))
+    # a replica that has what was purged, from another source's UUID too
+    assert MysqlSet.parse("a:1-150,b:1-3").covers(MysqlSet.parse("a:1-100,\nb:1-2"))
+    assert not MysqlSet.parse("a:1-150").covers(MysqlSet.parse("a:1-100,b:1-2"))

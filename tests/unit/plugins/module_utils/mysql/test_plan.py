@@ -122,3 +122,40 @@ def test_re_created_pods_without_labels_get_them_back(server_set):
     actions = plan(topology, Desired())
     assert kinds(actions) == [("label", "mysql-0")]
     assert "mysql-0, mysql-1, mysql-2" in actions[0]["why"]
+
+
+PRIMARY = "3e11fa47-71ca-11e1-9e33-c80aa9429562"
+
+
+def mysql_primary(purged):
+    return dict(executed=PRIMARY + ":1-120", purged=purged, read_only=False)
+
+
+def test_mysql_new_replica_is_seeded_when_the_primary_purged_what_it_lacks(mysql_set):
+    members, states = mysql_set({0: mysql_primary(PRIMARY + ":1-100"),
+                                 1: dict(executed=PRIMARY + ":1-120", source="mysql-0.mysql:3306"),
+                                 2: dict(executed="")})
+    actions = plan(c.classify(members, states), Desired())
+    assert kinds(actions) == [("seed", "mysql-2")]
+    assert actions[0]["source"] == "mysql-0" and actions[0]["replaces_data"] is False
+    assert PRIMARY + ":1-100" in actions[0]["why"]
+
+
+def test_mysql_new_replica_is_attached_while_the_primary_has_every_binary_log(mysql_set):
+    members, states = mysql_set({0: mysql_primary(""), 1: dict(executed="")})
+    assert kinds(plan(c.classify(members, states), Desired())) == [("attach", "mysql-1")]
+
+
+def test_mysql_replica_with_data_past_the_purged_logs_is_only_seeded_with_allow_reseed(mysql_set):
+    members, states = mysql_set({
+        0: mysql_primary(PRIMARY + ":1-100"),
+        1: dict(executed=PRIMARY + ":1-50", source="mysql-0.mysql:3306", io="No", io_errno=13114,
+                io_error="Got fatal error 1236 from source when reading data from binary log: 'Cannot replicate "
+                         "because the source purged required binary logs.'"),
+    })
+    topology = c.classify(members, states)
+    assert topology.state == c.REPLICA_BROKEN
+    with pytest.raises(c.Refused, match=r"mysql-1 its position \(%s:1-50\) is older .*allow_reseed: true" % PRIMARY):
+        plan(topology, Desired())
+    actions = plan(topology, Desired(allow_reseed=True))
+    assert kinds(actions) == [("seed", "mysql-1")] and actions[0]["replaces_data"] is True
