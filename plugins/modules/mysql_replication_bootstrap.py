@@ -21,8 +21,10 @@ description:
   - Plans with a pure function, and runs the plan unless in check mode; the plan is returned, and shown with
     C(--diff).
   - A replica whose GTID position the primary's binary logs still reach is attached by GTID; otherwise it is
-    seeded with a C(mariadb-backup) of the primary streamed through two exec sessions (the module relays
-    them) into its volume, swapped in by the pod's init container, then attached from the backup's position.
+    seeded with a copy of the primary in its volume, swapped in by the pod's init container, then attached from
+    the copy's GTID position. C(mariadb) - a C(mariadb-backup) of the primary streamed through two exec sessions
+    (the module relays them). C(mysql) - the replica's server clones the primary with the clone plugin
+    (C(CLONE INSTANCE ... DATA DIRECTORY)) as the replication account, which is granted C(BACKUP_ADMIN).
     A replica that holds data is only replaced with I(allow_reseed=true); its old datadir is kept on the volume.
   - I(primary) different from today's primary is a planned switchover - refused when that replica lags more than
     I(max_lag) - which fences the old primary, waits until the new one applied everything, promotes it, moves the
@@ -53,7 +55,7 @@ options:
     type: str
     required: true
   flavor:
-    description: C(mariadb) (10.11, 11.x) or C(mysql) (8.4). Seeding is implemented for C(mariadb) only.
+    description: C(mariadb) (10.11, 11.x) or C(mysql) (8.4).
     type: str
     choices: [mariadb, mysql]
     default: mariadb
@@ -128,7 +130,9 @@ requirements:
   - PyMySQL (for I(transport=direct))
 notes:
   - The pods must have been made by the C(stateful.kube.mysql) role (or follow its layout) for seeding - the whole
-    volume at C(/var/lib/mysql-volume), the datadir its C(mysql) folder, and the init container that swaps a seed in.
+    volume at C(/var/lib/mysql-volume), the datadir its C(mysql) folder, and the init container that swaps a seed in;
+    for C(mysql), the clone plugin loaded on every server.
+  - Seeding a C(mysql) replica is unit-tested only (no MySQL server on the project's test bed).
 seealso:
   - module: stateful.kube.statefulset_wait_ordered
 """
@@ -171,10 +175,28 @@ topology:
   type: list
   elements: dict
 seeded:
-  description: The replicas seeded, with the GTID position they were attached from and the bytes streamed.
+  description: The replicas seeded, in the order they were seeded.
   returned: when a replica was seeded
   type: list
   elements: dict
+  contains:
+    member:
+      description: The replica seeded.
+      type: str
+      sample: mysql-3
+    method:
+      description: How it was copied - C(mariadb-backup) (streamed) or C(clone) (the MySQL clone plugin).
+      type: str
+      sample: clone
+    position:
+      description: The GTID position of the copy, which the replica was attached from.
+      type: str
+      sample: 3e11fa47-71ca-11e1-9e33-c80aa9429562:1-5120
+    stream_bytes:
+      description: The bytes the module relayed (C(mariadb-backup)); null for C(clone), whose copy goes from server
+        to server.
+      type: int
+      sample: 1288490188
 marker_seconds:
   description: Seconds between writing the marker row on the primary and reading it on each replica.
   returned: when verify ran

@@ -55,11 +55,14 @@ class Context:
             transport.close()
             transport.password = password
 
+    def replication_secret(self):
+        """The replication account's password from here on (the new one once a rotation set it)."""
+        return self.new_replication_password or self.replication_password
+
     def attach(self, name, source, gtid_slave_pos=None):
         source = self.members[source]
-        password = self.new_replication_password or self.replication_password
-        self.run(name, sql.attach(self.flavor, source.host, source.port, self.replication_user, password,
-                                  gtid_slave_pos) + sql.writable(self.flavor, False))
+        self.run(name, sql.attach(self.flavor, source.host, source.port, self.replication_user,
+                                  self.replication_secret(), gtid_slave_pos) + sql.writable(self.flavor, False))
 
 
 def make_writable(ctx, action):
@@ -67,8 +70,7 @@ def make_writable(ctx, action):
 
 
 def replication_user(ctx, action):
-    ctx.run(action["member"], sql.replication_user(
-        ctx.flavor, ctx.replication_user, ctx.new_replication_password or ctx.replication_password))
+    ctx.run(action["member"], sql.replication_user(ctx.flavor, ctx.replication_user, ctx.replication_secret()))
 
 
 def root_password(ctx, action):
@@ -108,19 +110,37 @@ def attach(ctx, action):
 
 
 def seed_replica(ctx, action):
-    if ctx.flavor != "mariadb":
-        raise ApplyError(action, "seeding a mysql flavor replica (CLONE plugin) is not implemented; seed it by hand")
+    """Copy the source into the replica's seed folder, swap it in with a new pod, attach from its position.
+
+    MariaDB: a streamed mariadb-backup, prepared in the replica pod. MySQL: the clone
+    plugin, run by the replica's server with the replication account (given BACKUP_ADMIN
+    on the source first). The plan only seeds an empty replica, or one whose data the user
+    allowed to replace (allow_reseed); the replaced datadir stays on the volume.
+    """
     replica, source = ctx.members[action["member"]], ctx.members[action["source"]]
-    relayed = seed.stream_backup(ctx.exec_transport, source, replica, "root", ctx.exec_transport.password,
-                                 ctx.deadline)
-    seed.prepare(ctx.exec_transport, replica, action.get("replaces_data"), ctx.deadline)
+    if ctx.flavor == "mysql":
+        ctx.run(source.name, sql.clone_donor(ctx.replication_user))
+        seed.clone(ctx.exec_transport, source, replica, ctx.replication_user, ctx.replication_secret(), ctx.deadline)
+        method, relayed = "clone", None
+    else:
+        relayed = seed.stream_backup(ctx.exec_transport, source, replica, "root", ctx.exec_transport.password,
+                                     ctx.deadline)
+        seed.prepare(ctx.exec_transport, replica, ctx.deadline)
+        method = "mariadb-backup"
+    seed.mark_ready(ctx.exec_transport, replica, action.get("replaces_data"))
     ctx.delete_pod(replica)
     fresh = ctx.refresh(replica.name)
     seed.wait_answering(ctx.transport, fresh, ctx.deadline)
-    position = seed.backup_position(ctx.exec_transport, fresh)
-    ctx.attach(replica.name, source.name, position)
+    if ctx.flavor == "mysql":
+        # The copy's gtid_executed (its gtid_purged: the new server has no binary logs yet);
+        # the replica resumes from it by auto-position, nothing to set.
+        position = ctx.value(replica.name, sql.binlog_position(ctx.flavor))
+        ctx.attach(replica.name, source.name)
+    else:
+        position = seed.backup_position(ctx.exec_transport, fresh)
+        ctx.attach(replica.name, source.name, position)
     ctx.set_role(fresh, "replica")
-    ctx.facts.setdefault("seeded", []).append({"member": replica.name, "position": position,
+    ctx.facts.setdefault("seeded", []).append({"member": replica.name, "method": method, "position": position,
                                                "stream_bytes": relayed})
 
 

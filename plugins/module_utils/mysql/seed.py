@@ -1,23 +1,29 @@
 # -*- coding: utf-8 -*-
 # Copyright: stateful.kube contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Seed a replica with a streamed ``mariadb-backup`` of its source (MariaDB).
+"""Seed a replica with a copy of its source: a streamed ``mariadb-backup`` (MariaDB) or the
+clone plugin (MySQL), into ``<volume>/seed`` beside the datadir, on the replica's own claim.
 
-How the copy travels: the module opens two exec streams through the API server, one in the
-source pod running ``mariadb-backup --backup --stream=xbstream`` and one in the replica pod
-running ``mbstream -x`` into ``<volume>/seed`` (beside the datadir, on the same claim), and
-relays one into the other. No listener, no extra port, no pod-to-pod route needed: only
-the exec rights the module has anyway. API servers before 1.29 cannot close an exec's
-stdin, so the relay frames the binary stream: each frame is its length on a line, then
-that many bytes (read with ``dd iflag=fullblock``, which never reads past them), and a
-``0`` line ends it. The password goes on stdin into a mode-600 defaults file, as for
-the client.
+MariaDB: the module opens two exec streams through the API server, one in the source pod
+running ``mariadb-backup --backup --stream=xbstream`` and one in the replica pod running
+``mbstream -x`` into the seed folder, and relays one into the other. No listener, no extra
+port, no pod-to-pod route needed: only the exec rights the module has anyway. API servers
+before 1.29 cannot close an exec's stdin, so the relay frames the binary stream: each
+frame is its length on a line, then that many bytes (read with ``dd iflag=fullblock``,
+which never reads past them), and a ``0`` line ends it. The password goes on stdin into a
+mode-600 defaults file, as for the client. Then, in the replica: ``mariadb-backup
+--prepare``.
 
-Then, in the replica: ``mariadb-backup --prepare``, a ``.prepared`` mark (``keep``: move
-the replaced datadir aside; ``discard``: it was empty), and the pod is deleted: its init
-container swaps the copy in before the server starts (the server must not run while its
-datadir changes). The module waits for the new pod's server, reads the GTID position the
-backup recorded and attaches the replica from there.
+MySQL: the replica's server copies the source itself (``CLONE INSTANCE FROM ... DATA
+DIRECTORY``, statements in sql.py), over the MySQL protocol from the source's server,
+with the replication account (the password in the SQL, on the client's stdin). The copy
+is consistent and carries the source's ``gtid_executed``; it needs no prepare.
+
+Then, for both: a ``.prepared`` mark (``keep``: move the replaced datadir aside;
+``discard``: it was empty), and the pod is deleted: its init container swaps the copy in
+before the server starts (the server must not run while its datadir changes). The module
+waits for the new pod's server, reads the GTID position the copy holds and attaches the
+replica from there.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -26,7 +32,8 @@ __metaclass__ = type
 
 from ansible_collections.stateful.kube.plugins.module_utils.k8s.deadline import poll
 from ansible_collections.stateful.kube.plugins.module_utils.k8s.exec import pump
-from ansible_collections.stateful.kube.plugins.module_utils.mysql.transport import MemberError, cnf_escape
+from ansible_collections.stateful.kube.plugins.module_utils.mysql import sql
+from ansible_collections.stateful.kube.plugins.module_utils.mysql.transport import MemberError, cnf_escape, execute
 
 VOLUME = "/var/lib/mysql-volume"
 SEED_DIR = VOLUME + "/seed"
@@ -101,11 +108,39 @@ def stream_backup(transport, source, replica, user, password, deadline):
     return relayed[0]
 
 
-def prepare(transport, replica, replaces_data, deadline):
-    """Apply the copied redo log in the replica pod and mark the copy ready for the init container."""
+def prepare(transport, replica, deadline):
+    """Apply the copied redo log in the replica pod (MariaDB)."""
     out, err = transport.exec(replica, ["sh", "-c", PREPARE_SCRIPT], "", deadline.remaining())
     if "completed OK" not in out + err:
         raise SeedError("mariadb-backup --prepare failed in %s: %s" % (replica.name, (out + err).strip()[-400:]))
+
+
+def clone(transport, source, replica, user, password, deadline):
+    """Have ``replica``'s server copy ``source`` into its seed folder with the clone plugin (MySQL).
+
+    The statement lasts as long as the copy: it gets what is left of the run's deadline.
+    A refusal (versions or plugins that differ, an account without BACKUP_ADMIN on the
+    source, no room on the volume...) is a SeedError with the server's own words.
+    """
+    transport.exec(replica, ["sh", "-c", 'rm -rf "%s"' % SEED_DIR], "", 30)  # a copy left by a failed run
+    try:
+        execute(transport, replica, sql.clone(source.host, source.port, user, password, SEED_DIR),
+                timeout=max(1.0, deadline.remaining()))
+    except MemberError as e:
+        raise SeedError(
+            "CLONE of %s into %s failed: %s. Nothing was swapped in: %s still runs on its own data. Check that "
+            "both run the same MySQL 8.4 series with the clone plugin active (SHOW PLUGINS), that %s reaches %s:%d "
+            "and that %s's volume has room for a copy of %s's data; then run again"
+            % (source.name, replica.name, e, replica.name, replica.name, source.host, source.port, replica.name,
+               source.name)) from e
+    # The server makes the copy's schema folders (mysql's among them) only when it first
+    # starts on it; the mysql image's entrypoint takes a datadir without a mysql folder for
+    # a new one, and would try to initialize it (and fail: it is not empty).
+    transport.exec(replica, ["sh", "-c", 'mkdir -p "%s/mysql"' % SEED_DIR], "", 30)
+
+
+def mark_ready(transport, replica, replaces_data):
+    """Mark the seed folder's copy ready for the init container (``keep`` the datadir it replaces, or not)."""
     mark = "keep" if replaces_data else "discard"
     transport.exec(replica, ["sh", "-c", 'printf %%s %s > "%s/.prepared"' % (mark, SEED_DIR)], "", 30)
 

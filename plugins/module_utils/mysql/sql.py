@@ -36,7 +36,38 @@ def replication_user(flavor, user, password):
         statements.append("GRANT REPLICATION SLAVE, REPLICATION SLAVE ADMIN, BINLOG MONITOR ON *.* TO %s" % account)
     else:
         statements.append("GRANT REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO %s" % account)
+        statements += clone_donor(user)
     return statements
+
+
+def clone_donor(user):
+    """On the primary (MySQL): let the replication account be the account a replica clones it with.
+
+    CLONE INSTANCE connects to the donor with an account that has BACKUP_ADMIN. The
+    replication account gets it rather than a second account: with REPLICATION SLAVE it
+    already reads every change the primary logs, so BACKUP_ADMIN (a copy of the same data,
+    and LOCK INSTANCE FOR BACKUP, which only holds DDL back) gives it little more; a second
+    account would be one more password to store, rotate and keep in step. Granted again
+    before each seed, for a set formed before the grant was part of the account.
+    """
+    return ["GRANT BACKUP_ADMIN ON *.* TO %s@'%%'" % quote(user)]
+
+
+def clone(host, port, user, password, directory):
+    """On a replica (MySQL): copy ``host:port`` into ``directory`` with the clone plugin.
+
+    The donor must be in ``clone_valid_donor_list`` first (a global, for this one copy: it
+    is not persisted, and the restart that follows forgets it). ``DATA DIRECTORY`` leaves
+    the replica's own datadir as it is (the pod's init container swaps the copy in, as for
+    a MariaDB seed, and keeps what it replaces); without it the server would empty its own
+    datadir first, then restart, which without a supervisor (a container) is a shutdown
+    under the very session that sent CLONE.
+    ``REQUIRE SSL``: the password and the data do not cross the network in clear (both
+    servers have the certificates MySQL makes at initialization).
+    """
+    return ["SET GLOBAL clone_valid_donor_list = %s" % quote("%s:%d" % (host, int(port))),
+            "CLONE INSTANCE FROM %s@%s:%d IDENTIFIED BY %s DATA DIRECTORY = %s REQUIRE SSL"
+            % (quote(user), quote(host), int(port), quote(password), quote(directory))]
 
 
 def root_password(password):
