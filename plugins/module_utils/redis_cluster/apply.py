@@ -31,6 +31,11 @@ from ansible_collections.stateful.kube.plugins.module_utils.redis_cluster.transp
 CONFIGURE = ("set_config_epoch", "add_slots")
 SLOTS_PER_CHUNK = 1024  # slots opened for migration at once: bounds how long clients see ASK redirects
 SLOTS_PER_CALL = 64  # slots whose keys one round trip asks for, and the next one migrates
+# A handshake that got no answer is dropped by the server after max(cluster-node-timeout,
+# 1 s), and nothing meets that pair again: a member whose every handshake was dropped (its
+# peers starved of CPU while thirty pods start on two cores, seen on the test bed) stays
+# alone for good. A pair still unknown this long after its last MEET is met again.
+REMEET_AFTER = 2.0
 # Replies of SETSLOT IMPORTING/MIGRATING that mean an earlier run already got the slot there.
 ALREADY_MOVED = ("I'm already the owner of hash slot", "I'm not the owner of hash slot")
 
@@ -56,6 +61,7 @@ class Executor:
         self.keys_moved = 0
         self.timings = {}
         self.saved_node_timeouts = {}
+        self.met = {}  # frozenset((member, peer)) -> when this run last sent a MEET between them
 
     # -- helpers -------------------------------------------------------------------------
 
@@ -106,14 +112,29 @@ class Executor:
         return None if info.get("cluster_state") == "ok" else "%s cluster_state:%s" % (name, info.get("cluster_state"))
 
     def knows(self, name, other, as_master=False):
-        """None when ``name`` knows ``other`` (handshake done; as a master if asked), else what is missing."""
+        """None when ``name`` knows ``other`` (handshake done; as a master if asked), else what is missing.
+
+        When it does not, ``name`` meets ``other`` again if their last MEET is old (REMEET_AFTER).
+        """
         wanted = self.node_id(other)
         for line in self.nodes(name):
             if line.node_id == wanted and not line.in_handshake and line.address:
                 if as_master and not line.is_master:
                     return "%s sees %s as a replica" % (name, other)
                 return None
+        self.meet_again(name, [other])
         return "%s does not know %s yet" % (name, other)
+
+    def meet_again(self, name, others):
+        """``name`` MEETs each of ``others`` whose last MEET with it (or the first look) is REMEET_AFTER old."""
+        now = self.deadline.clock()
+        due = []
+        for other in others:
+            last = self.met.setdefault(frozenset((name, other)), now)
+            if now - last >= REMEET_AFTER:
+                due.append(other)
+        if due:
+            self.meet({"action": "meet", "member": name, "peers": due})
 
     # -- phases --------------------------------------------------------------------------
 
@@ -158,6 +179,9 @@ class Executor:
         return phases
 
     def meet(self, action):
+        now = self.deadline.clock()
+        for peer in action["peers"]:
+            self.met[frozenset((action["member"], peer))] = now
         self.call(action["member"], [["CLUSTER", "MEET", self.member(peer).host, self.member(peer).port]
                                      for peer in action["peers"]], action)
 
@@ -289,8 +313,10 @@ class Executor:
                     name, [["CLUSTER", "INFO"], ["INFO", "replication"], ["CLUSTER", "NODES"]])
             except MemberError as e:  # a pod restarting or loading: keep polling until the deadline
                 return name, {}, {}, None, str(e)
-            return (name, replies.parse_info(info), replies.parse_info(replication),
-                    replies.parse_cluster_nodes(nodes), None)
+            lines = replies.parse_cluster_nodes(nodes)
+            known = set(line.node_id for line in lines if not line.in_handshake and line.address)
+            self.meet_again(name, [other for other in members if self.node_id(other) not in known])
+            return name, replies.parse_info(info), replies.parse_info(replication), lines, None
 
         def check():
             return health_problems(concurrency.each(problems, members), self.t.shape)

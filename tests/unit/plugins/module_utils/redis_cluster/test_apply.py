@@ -114,3 +114,50 @@ def test_an_error_reply_to_a_read_is_a_member_error_not_a_bare_reply(cluster, tr
         run.cluster_ok("redis-1")
     assert failed.value.member == "redis-1" and failed.value.kind == "transient"
     assert "LOADING Redis is loading" in failed.value.detail and run.member("redis-1").address in failed.value.detail
+
+
+def forgetting(raw, name, other):
+    """Answers ``name``'s CLUSTER NODES and INFO without ``other`` (a handshake the server dropped), MEET with OK."""
+    other_id = raw["replies"][other]["myid"]
+    lines = [line for line in raw["replies"][name]["cluster_nodes"].splitlines() if not line.startswith(other_id)]
+    nodes = "\n".join(lines)
+    info = raw["replies"][name]["cluster_info"].replace("cluster_known_nodes:%d" % (len(lines) + 1),
+                                                        "cluster_known_nodes:%d" % len(lines))
+
+    def answer(member, command):
+        if command[:2] == ["CLUSTER", "MEET"]:
+            return "OK"
+        if member.name == name and command == ["CLUSTER", "NODES"]:
+            return nodes
+        if member.name == name and command == ["CLUSTER", "INFO"]:
+            return info
+        return NotImplemented
+    return answer
+
+
+def test_a_replica_that_never_learns_its_master_is_met_with_it_again_every_few_seconds(cluster, transport, clock):
+    _members, _states, raw = cluster("complete")
+    run, fake = executor(cluster, transport, "complete", c.Shape(3, 1), clock, forgetting(raw, "redis-4", "redis-0"),
+                         seconds=5)
+    run.poll = 0.25
+    with pytest.raises(ApplyError) as failed:
+        run.run([{"action": "replicate", "member": "redis-4", "master": "redis-0"}])
+    assert "redis-4 does not know redis-0 yet" in str(failed.value)
+    master = run.member("redis-0")
+    # Not at once (the handshake may still be under way), then every REMEET_AFTER seconds until the deadline.
+    assert fake.sent(["CLUSTER", "MEET"]) == [("redis-4", ["CLUSTER", "MEET", master.host, master.port])] * 2
+    assert fake.sent(["CLUSTER", "REPLICATE"]) == []
+
+
+def test_the_wait_for_health_meets_again_a_member_missing_from_another_members_view(cluster, transport, clock):
+    _members, _states, raw = cluster("complete")
+    run, fake = executor(cluster, transport, "complete", c.Shape(3, 1), clock, forgetting(raw, "redis-2", "redis-5"),
+                         seconds=3)
+    run.poll = 0.5
+    run.met[frozenset(("redis-2", "redis-5"))] = clock() - 10  # this run met them long ago
+    with pytest.raises(ApplyError) as failed:
+        run.run([{"action": "wait_healthy", "members": [m.name for m in run.t.members]}])
+    assert "redis-2 knows 5 nodes, expected 6" in str(failed.value)
+    peer = run.member("redis-5")
+    # At the first look (their last MEET is old), then REMEET_AFTER later; nobody else meets anyone.
+    assert fake.sent(["CLUSTER", "MEET"]) == [("redis-2", ["CLUSTER", "MEET", peer.host, peer.port])] * 2
