@@ -22,8 +22,30 @@ def bridge_exists():
     return _ip("link", "show", config.BRIDGE, check=False).returncode == 0
 
 
+# The kernel keeps one ARP table for every network namespace, with one size limit
+# (gc_thresh3, 1024 by default): every pod of the test bed shares it, where a real cluster
+# has one per node. A Redis Cluster of 30 pods is 30 x 30 entries for its bus alone, and
+# the entries of pods just deleted linger until collected: past the limit the kernel
+# logs "neighbor table overflow" and drops new entries, so new pods cannot reach each
+# other (or be reached from this host) for tens of seconds. Large real nodes raise these
+# limits for the same reason.
+NEIGHBOUR_TABLE = {"gc_thresh1": 4096, "gc_thresh2": 16384, "gc_thresh3": 32768}
+
+
+def raise_neighbour_table_limits():
+    """Raise the ARP table's limits to NEIGHBOUR_TABLE (never lower them)."""
+    for name, wanted in NEIGHBOUR_TABLE.items():
+        path = "/proc/sys/net/ipv4/neigh/default/" + name
+        with open(path) as f:
+            current = int(f.read())
+        if current < wanted:
+            with open(path, "w") as f:
+                f.write(str(wanted))
+
+
 def ensure_bridge():
     """Create the bridge with the API server's address and every node's address."""
+    raise_neighbour_table_limits()
     if not bridge_exists():
         _ip("link", "add", config.BRIDGE, "type", "bridge")
     # A bridge without an address of its own takes the lowest MAC of its ports, so it would
