@@ -21,65 +21,91 @@
 port="${REDIS_PORT:-6379}"
 period="${REDIS_HEAL_PERIOD:-1}"
 
-heal_once() {
+# This member's view of the cluster and, when it is a replica, the address it replicates
+# from: CLUSTER NODES, then ROLE (a word per line), in one redis-cli call.
+view() {
+    cli 2>/dev/null <<EOF
+CLUSTER NODES
+ROLE
+EOF
+}
+
+heal_round() {
     authenticate || return 0
-    now="$(now_ms)"
-    cli cluster nodes 2>/dev/null | tr -d '\r' |
-    while read -r _id address flags _master ping _pong _epoch link _slots; do
-        case "$flags" in *myself*|*handshake*) continue ;; esac
-        name="${address#*,}"
-        if [ "$name" = "$address" ] || [ -z "$name" ]; then
-            continue  # it announced no name (yet)
-        fi
-        if answering "$flags" "$link" "$ping" "$now"; then
+    out="$(view)"
+    now=
+    role=
+    replicating=
+    master_id=
+    while read -r id address flags master ping _pong _epoch link _slots; do
+        if [ -z "$address" ]; then  # a line of ROLE's reply
+            if [ -z "$role" ]; then
+                role="$id"
+            elif [ "$role" = slave ] && [ -z "$replicating" ]; then
+                replicating="$id"
+            fi
             continue
         fi
-        hostport="${address%%,*}"
-        was="${hostport%:*}"
-        ports="${hostport##*:}"
-        at="$(resolve "$name")"
-        if [ -z "$at" ] || [ "$at" = "$was" ]; then
-            continue  # its pod is not there yet, or Redis is still reconnecting to the same address
-        fi
-        peer_port="${ports%@*}"
-        bus_port="${ports#*@}"
-        if [ "$peer_port" = 0 ] || [ -z "$peer_port" ]; then  # noaddr: Redis forgot the address, not the ports
-            peer_port="$port"
-            bus_port=$((port + 10000))
-        fi
-        echo "heal: $name is at $at (known at ${was:-no address}): CLUSTER MEET"
-        cli cluster meet "$at" "$peer_port" "$bus_port" >/dev/null
-    done
+        case "$flags" in
+            *myself*slave* | *slave*myself*) master_id="$master"; continue ;;
+            *myself* | *handshake*) continue ;;
+        esac
+        meet_if_moved "$address" "$flags" "$link" "$ping"
+    done <<EOF
+$out
+EOF
+    follow_master
+}
+
+# meet_if_moved ADDRESS FLAGS LINK PING_SENT (a node's line of CLUSTER NODES)
+meet_if_moved() {
+    name="${1#*,}"
+    if [ "$name" = "$1" ] || [ -z "$name" ]; then
+        return 0  # it announced no name (yet)
+    fi
+    if answering "$2" "$3" "$4"; then
+        return 0
+    fi
+    hostport="${1%%,*}"
+    was="${hostport%:*}"
+    ports="${hostport##*:}"
+    at="$(resolve "$name")"
+    if [ -z "$at" ] || [ "$at" = "$was" ]; then
+        return 0  # its pod is not there yet, or Redis is still reconnecting to the same address
+    fi
+    peer_port="${ports%@*}"
+    bus_port="${ports#*@}"
+    if [ "$peer_port" = 0 ] || [ -z "$peer_port" ]; then  # noaddr: Redis forgot the address, not the ports
+        peer_port="$port"
+        bus_port=$((port + 10000))
+    fi
+    echo "heal: $name is at $at (known at ${was:-no address}): CLUSTER MEET"
+    cli cluster meet "$at" "$peer_port" "$bus_port" >/dev/null
 }
 
 # A replica whose master moved keeps replicating from the old address when it learned of
 # the move through gossip (Redis re-points replication only when the move comes with a
 # handshake): CLUSTER REPLICATE of the same master re-points it to the current address.
 follow_master() {
-    nodes="$(cli cluster nodes 2>/dev/null | tr -d '\r')"
-    master_id="$(printf '%s\n' "$nodes" | while read -r _id _address flags master _rest; do
-        case "$flags" in *myself*slave*|*slave*myself*) echo "$master" ;; esac
-    done)"
-    if [ -z "$master_id" ] || [ "$master_id" = "-" ]; then
+    if [ "$role" != slave ] || [ -z "$master_id" ] || [ "$master_id" = "-" ] || [ -z "$replicating" ]; then
         return 0
     fi
-    master_ip="$(printf '%s\n' "$nodes" | while read -r id address _rest; do
+    master_ip=
+    while read -r id address _rest; do
         if [ "$id" = "$master_id" ]; then
             hostport="${address%%,*}"
-            echo "${hostport%:*}"
+            master_ip="${hostport%:*}"
         fi
-    done)"
-    replicating="$(cli info replication 2>/dev/null | tr -d '\r' | while IFS=: read -r key value; do
-        if [ "$key" = master_host ]; then echo "$value"; fi
-    done)"
-    if [ -n "$master_ip" ] && [ -n "$replicating" ] && [ "$master_ip" != "$replicating" ]; then
+    done <<EOF
+$out
+EOF
+    if [ -n "$master_ip" ] && [ "$master_ip" != "$replicating" ]; then
         echo "heal: replicating from $replicating, but master $master_id is at $master_ip: CLUSTER REPLICATE"
         cli cluster replicate "$master_id" >/dev/null
     fi
 }
 
 while :; do
-    heal_once
-    follow_master
+    heal_round
     sleep "$period"
 done
