@@ -32,9 +32,9 @@ CONFIGURE = ("set_config_epoch", "add_slots")
 SLOTS_PER_CHUNK = 1024  # slots opened for migration at once: bounds how long clients see ASK redirects
 SLOTS_PER_CALL = 64  # slots whose keys one round trip asks for, and the next one migrates
 # A handshake that got no answer is dropped by the server after max(cluster-node-timeout,
-# 1 s), and nothing meets that pair again: a member whose every handshake was dropped (its
-# peers starved of CPU while thirty pods start on two cores, seen on the test bed) stays
-# alone for good. A pair still unknown this long after its last MEET is met again.
+# 1 s), and nothing meets that pair again: a member whose every handshake was dropped (it
+# could reach nobody for a while: seen on the test bed while the kernel's ARP table was
+# full) stays alone for good. A pair still unknown this long after its last MEET is met again.
 REMEET_AFTER = 2.0
 # Replies of SETSLOT IMPORTING/MIGRATING that mean an earlier run already got the slot there.
 ALREADY_MOVED = ("I'm already the owner of hash slot", "I'm not the owner of hash slot")

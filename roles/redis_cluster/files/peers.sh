@@ -11,7 +11,7 @@
 
 # These scripts run every second or two in every member's pod, so they avoid forks: at
 # thirty pods on two CPUs, a loop forking a pipeline per field (cat, tr, grep, one getent
-# per name) took three quarters of the machine and slowed every heal it was there to do.
+# per name) kept three quarters of the machine busy with the cluster at rest.
 # Builtins (read, case, parameter expansion) do the parsing; one redis-cli call brings
 # what a round needs.
 
